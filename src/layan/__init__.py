@@ -1,0 +1,1 @@
+"""Layan: public services online, measured in public."""

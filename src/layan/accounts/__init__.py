@@ -1,0 +1,1 @@
+"""Officers, their roles in units, sign-in and API tokens."""

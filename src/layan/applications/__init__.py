@@ -1,0 +1,1 @@
+"""Applications (permohonan): submission, documents, tasks along the procedure, the SLA clock."""

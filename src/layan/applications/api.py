@@ -1,0 +1,264 @@
+"""JSON endpoints of applications: submit, track, resubmit; officers' tasks and decisions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+
+from layan.applications import intake, queries, service
+from layan.applications.rules import Decision, format_tracking_number
+from layan.applications.schemas import (
+    ApplicationIn,
+    DecisionIn,
+    DecisionOut,
+    ReceiptOut,
+    ResubmissionIn,
+    TaskOut,
+)
+from layan.core.errors import FieldError, Text, ValidationFailedError
+from layan.settings import Settings
+from layan.web.deps import BlobsDep, DbDep, OfficerDep, SettingsDep
+from layan.web.errors import field_errors_from_pydantic
+
+router = APIRouter(prefix="/api/v1", tags=["applications"])
+M = TypeVar("M", bound=BaseModel)
+
+_MULTIPART = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "application": {"type": "string", "description": "ApplicationIn as JSON"}
+                    },
+                    "required": ["application"],
+                    "additionalProperties": {"type": "string", "format": "binary"},
+                }
+            },
+            "application/json": {"schema": {"$ref": "#/components/schemas/ApplicationIn"}},
+        },
+        "required": True,
+    }
+}
+
+
+def _invalid(field: str, text: Text, code: str = "invalid") -> ValidationFailedError:
+    return ValidationFailedError(
+        Text("Kiriman tidak sah", "Invalid submission"), "invalid", [FieldError(field, code, text)]
+    )
+
+
+async def _read_file(name: str, upload: UploadFile, limit: int) -> intake.IncomingFile:
+    content = await upload.read(limit + 1)
+    if len(content) > limit:
+        raise _invalid(
+            name,
+            Text(f"Berkas lebih dari {limit // 1024} KB", f"File larger than {limit // 1024} KB"),
+            "file.too_large",
+        )
+    return intake.IncomingFile(upload.filename or name, upload.content_type or "", content)
+
+
+async def _read_body(
+    request: Request, part: str, model: type[M], settings: Settings
+) -> tuple[M, dict[str, intake.IncomingFile]]:
+    """The JSON part and the file parts of a submission, each file within the size limit."""
+    content_type = request.headers.get("content-type", "")
+    files: dict[str, intake.IncomingFile] = {}
+    if content_type.startswith("multipart/form-data"):
+        async with request.form(max_files=30, max_fields=30, max_part_size=1024 * 1024) as form:
+            raw = form.get(part)
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    files[name] = await _read_file(name, value, settings.max_upload_kb * 1024)
+        if not isinstance(raw, str):
+            raise _invalid(
+                part,
+                Text(f"Bagian '{part}' (JSON) wajib ada", f"The '{part}' part (JSON) is required"),
+                "missing",
+            )
+    elif content_type.startswith("application/json"):
+        raw = (await request.body()).decode("utf-8", errors="replace")
+    else:
+        raise _invalid(
+            "content-type",
+            Text(
+                "Kirim multipart/form-data atau application/json",
+                "Send multipart/form-data or application/json",
+            ),
+        )
+    try:
+        return model.model_validate(json.loads(raw or "{}")), files
+    except json.JSONDecodeError:
+        raise _invalid(
+            part, Text("Bukan JSON yang sah", "Not valid JSON"), "json_invalid"
+        ) from None
+    except ValidationError as exc:
+        raise ValidationFailedError(
+            Text("Kiriman tidak sah", "Invalid submission"),
+            "invalid",
+            field_errors_from_pydantic(list(exc.errors())),
+        ) from None
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    response_model=ReceiptOut,
+    openapi_extra={**_MULTIPART, "x-permission": "public"},
+)
+async def submit(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> Any:
+    """Submit an application with its data and documents, all stored or none."""
+    body, files = await _read_body(request, "application", ApplicationIn, settings)
+    receipt = await run_in_threadpool(
+        lambda: intake.submit_application(
+            db,
+            service_code=body.service_code,
+            applicant=intake.Applicant(**body.applicant.model_dump()),
+            data=body.data,
+            files=files,
+            blobs=blobs,
+            secret=settings.secret_key,
+            idempotency_key=idempotency_key,
+        )
+    )
+    out = ReceiptOut(
+        tracking_number=receipt.tracking_number,
+        pin=receipt.pin,
+        status=receipt.status,
+        due_at=receipt.due_at,
+    ).model_dump(mode="json")
+    out["tracking_number_spoken"] = format_tracking_number(receipt.tracking_number)
+    return JSONResponse(
+        out,
+        status_code=201,
+        headers={
+            "Location": f"/api/v1/applications/{receipt.tracking_number}",
+            **({"Idempotent-Replayed": "true"} if receipt.replayed else {}),
+        },
+    )
+
+
+def _view(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
+    with db.unit_of_work(readonly=True) as uow:
+        view = queries.track_application(uow, number, pin, secret)
+    body = asdict(view)
+    if view.personal is None:
+        body.pop("personal")
+        body.pop("documents")
+    return body
+
+
+@router.get("/applications/{tracking_number}", openapi_extra={"x-permission": "public"})
+async def track(
+    tracking_number: str,
+    db: DbDep,
+    settings: SettingsDep,
+    x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
+) -> dict[str, Any]:
+    """Status, steps and timeline; with the X-Tracking-Pin header, the whole application."""
+    return await run_in_threadpool(_view, db, tracking_number, x_tracking_pin, settings.secret_key)
+
+
+@router.post(
+    "/applications/{tracking_number}/resubmission",
+    response_model=ReceiptOut,
+    openapi_extra={"x-permission": "public"},
+)
+async def resubmit(
+    tracking_number: str,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+    x_tracking_pin: Annotated[str, Header(max_length=12)],
+) -> ReceiptOut:
+    """Send a corrected application after it was returned; its clock runs again."""
+    body, files = await _read_body(request, "resubmission", ResubmissionIn, settings)
+    receipt = await run_in_threadpool(
+        lambda: intake.resubmit_application(
+            db,
+            tracking_number=tracking_number,
+            pin=x_tracking_pin,
+            data=body.data,
+            files=files,
+            blobs=blobs,
+            secret=settings.secret_key,
+        )
+    )
+    return ReceiptOut(
+        tracking_number=receipt.tracking_number,
+        pin=receipt.pin,
+        status=receipt.status,
+        due_at=receipt.due_at,
+    )
+
+
+@router.get("/applications", openapi_extra={"x-permission": "officer"})
+def list_applications(
+    db: DbDep, officer: OfficerDep, status: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Applications the officer's agencies take part in, newest first, identities masked."""
+    with db.unit_of_work(readonly=True) as uow:
+        return queries.list_applications(uow, officer, status=status, limit=limit)
+
+
+@router.get("/officer/applications/{tracking_number}", openapi_extra={"x-permission": "officer"})
+def read_application(tracking_number: str, db: DbDep, officer: OfficerDep) -> dict[str, Any]:
+    """The whole application, for an officer whose agency has a step in it."""
+    with db.unit_of_work(readonly=True) as uow:
+        return asdict(queries.application_for_officer(uow, officer, tracking_number))
+
+
+@router.get("/tasks", response_model=list[TaskOut], openapi_extra={"x-permission": "officer"})
+def my_tasks(db: DbDep, officer: OfficerDep) -> list[TaskOut]:
+    """The open tasks of the caller's units, most urgent first."""
+    with db.unit_of_work(readonly=True) as uow:
+        items = queries.list_queue(uow, officer)
+    return [
+        TaskOut(
+            id=i.id,
+            tracking_number=i.tracking_number,
+            service_code=i.service_code,
+            step=i.step,
+            unit=i.unit,
+            status=i.status,
+            due_at=i.due_at,
+            overdue=i.overdue,
+            claimed_by_me=i.assignee_id == officer.officer_id,
+        )
+        for i in items
+    ]
+
+
+@router.post("/tasks/{task_id}/claim", status_code=204, openapi_extra={"x-permission": "officer"})
+def claim(task_id: int, db: DbDep, officer: OfficerDep) -> None:
+    """Take a task from the unit's queue."""
+    service.claim_task(db, officer, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/decision",
+    response_model=DecisionOut,
+    openapi_extra={"x-permission": "officer"},
+)
+def decide(task_id: int, body: DecisionIn, db: DbDep, officer: OfficerDep) -> DecisionOut:
+    """Approve, return (with a reason) or reject (with a reason and legal basis) a task."""
+    result = service.decide_task(
+        db, officer, task_id, Decision(body.outcome, body.reason, body.legal_basis)
+    )
+    return DecisionOut(application_status=result.application_status, next_tasks=result.next_tasks)

@@ -1,0 +1,181 @@
+"""Moving an application along its procedure: opening stages, pausing and resuming clocks.
+
+Shared by the citizen's side (submission, resubmission) and the officers' side
+(decisions, the SLA sweep), always inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from layan.applications import rules
+from layan.applications.models import Application, Task
+from layan.applications.rules import Status, TaskStatus
+from layan.catalogue import queries as catalogue
+from layan.catalogue.queries import PublishedStandard
+from layan.core.db import UnitOfWork
+from layan.core.events import CITIZEN, Actor, record_event
+
+
+def citizen_actor(agency: str) -> Actor:
+    return Actor(resource=CITIZEN, role="applicant", agency=agency)
+
+
+def log(
+    uow: UnitOfWork,
+    app: Application,
+    activity: str,
+    lifecycle: str,
+    actor: Actor,
+    *,
+    ledger: str | None = None,
+    unit: str | None = None,
+    **payload: object,
+) -> None:
+    """Append an event of this application's case to the acting agency's ledger."""
+    record_event(
+        uow.session,
+        ledger=ledger or actor.agency or app.agency_code,
+        case_type="application",
+        case_id=app.tracking_number,
+        activity=activity,
+        lifecycle=lifecycle,
+        actor=actor,
+        at=uow.now(),
+        unit=unit,
+        payload=dict(payload),
+    )
+
+
+def open_stage(
+    uow: UnitOfWork, app: Application, published: PublishedStandard, stage: int, actor: Actor
+) -> bool:
+    """Create the tasks of stage `stage`; False when the procedure has no more stages."""
+    stages = published.standard.stages(app.data)
+    if stage >= len(stages):
+        return False
+    app.stage = stage
+    cuti = published.standard.cuti_bersama_stops_clock
+    now = uow.now()
+    for step in stages[stage]:
+        unit = catalogue.get_unit(uow, step.unit)
+        calendar = catalogue.calendar_for_unit(uow, unit)
+        task = Task(
+            application=app,
+            step_code=step.code,
+            stage=stage,
+            unit_id=unit.id,
+            unit_code=step.unit,
+            agency_code=unit.agency.code,
+            role=step.role,
+            status=TaskStatus.OPEN,
+            created_at=now,
+            due_at=rules.deadline(calendar, now, step.sla, cuti=cuti),
+        )
+        uow.session.add(task)
+        uow.session.flush()
+        log(
+            uow,
+            app,
+            step.code,
+            "schedule",
+            actor,
+            unit=step.unit,
+            task=task.id,
+            due_at=task.due_at.isoformat(),
+            assigned_agency=unit.agency.code,
+        )
+    return True
+
+
+def pause_clocks(uow: UnitOfWork, app: Application, published: PublishedStandard) -> None:
+    """Stop the application's clock and its open tasks' clocks, keeping the time left."""
+    now = uow.now()
+    cuti = published.standard.cuti_bersama_stops_clock
+    agency_calendar = catalogue.calendar_for_agency(uow, app.agency_code)
+    app.seconds_left = rules.seconds_left(agency_calendar, now, app.due_at, cuti=cuti)
+    app.returned_at = now
+    for task in app.tasks:
+        if task.status in TaskStatus.ACTIVE | {TaskStatus.RETURNED} and task.seconds_left is None:
+            unit = catalogue.get_unit(uow, task.unit_code)
+            calendar = catalogue.calendar_for_unit(uow, unit)
+            task.seconds_left = rules.seconds_left(calendar, now, task.due_at, cuti=cuti)
+            if task.status in TaskStatus.ACTIVE:
+                task.status = TaskStatus.PAUSED
+
+
+def resume_clocks(
+    uow: UnitOfWork, app: Application, published: PublishedStandard, actor: Actor
+) -> None:
+    """Start the clocks again: the returned step reopens with the time it had left."""
+    now = uow.now()
+    cuti = published.standard.cuti_bersama_stops_clock
+    agency_calendar = catalogue.calendar_for_agency(uow, app.agency_code)
+    app.due_at = rules.resumed_deadline(agency_calendar, now, app.seconds_left or 0, cuti=cuti)
+    app.seconds_left, app.returned_at, app.status = None, None, Status.IN_PROCESS
+    for task in list(app.tasks):
+        if task.status not in (TaskStatus.PAUSED, TaskStatus.RETURNED) or task.stage != app.stage:
+            continue
+        unit = catalogue.get_unit(uow, task.unit_code)
+        due = rules.resumed_deadline(
+            catalogue.calendar_for_unit(uow, unit), now, task.seconds_left or 0, cuti=cuti
+        )
+        if task.status == TaskStatus.PAUSED:
+            task.status = TaskStatus.CLAIMED if task.assignee_id else TaskStatus.OPEN
+            task.due_at, task.seconds_left = due, None
+            continue
+        task.seconds_left = None
+        again = Task(
+            application=app,
+            step_code=task.step_code,
+            stage=task.stage,
+            unit_id=task.unit_id,
+            unit_code=task.unit_code,
+            agency_code=task.agency_code,
+            role=task.role,
+            status=TaskStatus.OPEN,
+            created_at=now,
+            due_at=due,
+        )
+        uow.session.add(again)
+        uow.session.flush()
+        log(
+            uow,
+            app,
+            task.step_code,
+            "schedule",
+            actor,
+            unit=task.unit_code,
+            task=again.id,
+            due_at=due.isoformat(),
+            assigned_agency=task.agency_code,
+            reopened_from=task.id,
+        )
+
+
+def stage_done(app: Application) -> bool:
+    """Every task of the current stage is approved (none open, paused or returned)."""
+    current = [t for t in app.tasks if t.stage == app.stage and t.status != TaskStatus.CANCELLED]
+    latest: dict[str, Task] = {}
+    for task in current:
+        latest[task.step_code] = task  # tasks are ordered by id: the newest per step wins
+    return bool(latest) and all(t.status == TaskStatus.APPROVED for t in latest.values())
+
+
+def close_application(
+    uow: UnitOfWork, app: Application, status: str, actor: Actor, ledger: str, when: datetime
+) -> None:
+    """Approve or reject the whole application and cancel what is still open."""
+    app.status, app.decided_at = status, when
+    for task in app.tasks:
+        if task.status in TaskStatus.ACTIVE | {TaskStatus.PAUSED}:
+            task.status = TaskStatus.CANCELLED
+    log(
+        uow,
+        app,
+        "approve" if status == Status.APPROVED else "reject",
+        "complete",
+        actor,
+        ledger=ledger,
+        outcome=status,
+    )

@@ -1,0 +1,67 @@
+"""The API's shapes for applications and tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nik: str = Field(max_length=32)
+    name: str = Field(max_length=400)
+    phone: str = Field(max_length=40)
+    email: str = Field(max_length=254)
+
+
+class ApplicationIn(BaseModel):
+    """The `application` part of a submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_code: str = Field(max_length=63)
+    applicant: ApplicantIn
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ResubmissionIn(BaseModel):
+    """The `resubmission` part: corrected fields (documents come as file parts)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ReceiptOut(BaseModel):
+    tracking_number: str
+    pin: str
+    status: str
+    due_at: datetime
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["approve", "return", "reject"]
+    reason: str | None = Field(default=None, max_length=2000)
+    legal_basis: str | None = Field(default=None, max_length=500)
+
+
+class DecisionOut(BaseModel):
+    application_status: str
+    next_tasks: list[int]
+
+
+class TaskOut(BaseModel):
+    id: int
+    tracking_number: str
+    service_code: str
+    step: str
+    unit: str
+    status: str
+    due_at: datetime
+    overdue: bool
+    claimed_by_me: bool

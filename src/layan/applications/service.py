@@ -1,0 +1,208 @@
+"""The officers' side of applications: claim and decide tasks, and the SLA sweep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from layan.accounts import service as accounts
+from layan.applications import procedure, rules
+from layan.applications.models import Application, Task
+from layan.applications.rules import Decision, Status, TaskStatus
+from layan.catalogue import queries as catalogue
+from layan.core.access import Principal
+from layan.core.db import Database, UnitOfWork
+from layan.core.errors import InvalidStateError, NotFoundError, PermissionDeniedError, Text
+from layan.core.events import SYSTEM, Actor
+
+_NOT_YOURS = Text("Tugas ini bukan milik Anda", "This task is not yours")
+
+
+def officer_actor(principal: Principal, task: Task) -> Actor:
+    """The officer as the event log names them, acting for the task's unit."""
+    grant = principal.grant_in(task.unit_id)
+    return Actor(
+        resource=principal.resource,
+        role=grant.role if grant else "officer",
+        unit=task.unit_code,
+        agency=task.agency_code,
+    )
+
+
+def _task_for_work(uow: UnitOfWork, principal: Principal, task_id: int) -> Task:
+    """A task the principal may work, locked for the change; 403/404/409 otherwise."""
+    stmt = select(Task).where(Task.id == task_id)
+    task = uow.session.execute(stmt.with_for_update()).scalar_one_or_none()
+    if task is None:
+        raise NotFoundError(Text("Tugas tidak ditemukan", "Task not found"), "task.not_found")
+    if task.unit_id not in principal.unit_ids:
+        raise PermissionDeniedError(_NOT_YOURS, "task.not_yours")
+    if not principal.holds(task.role, task.unit_id):
+        raise PermissionDeniedError(
+            Text(
+                "Anda tidak memegang peran yang diperlukan untuk langkah ini di unit ini",
+                "You do not hold the role this step needs in this unit",
+            ),
+            "task.role",
+        )
+    if task.status not in TaskStatus.ACTIVE:
+        raise InvalidStateError(
+            Text("Tugas ini sudah tidak terbuka", "This task is no longer open"), "task.not_open"
+        )
+    if task.assignee_id not in (None, principal.officer_id):
+        raise PermissionDeniedError(
+            Text(
+                "Tugas ini sedang dikerjakan petugas lain", "Another officer has claimed this task"
+            ),
+            "task.claimed",
+        )
+    return task
+
+
+def _claim(uow: UnitOfWork, principal: Principal, task: Task) -> None:
+    task.status, task.assignee_id, task.claimed_at = (
+        TaskStatus.CLAIMED,
+        principal.officer_id,
+        uow.now(),
+    )
+    procedure.log(
+        uow, task.application, task.step_code, "start", officer_actor(principal, task), task=task.id
+    )
+
+
+def claim_task(db: Database, principal: Principal, task_id: int) -> None:
+    """Take an open task from the unit's queue so no one else works it at the same time."""
+    with db.unit_of_work() as uow:
+        task = _task_for_work(uow, principal, task_id)
+        if task.assignee_id is None:
+            _claim(uow, principal, task)
+            uow.commit()
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    application_status: str
+    next_tasks: list[int]
+
+
+def decide_task(
+    db: Database, principal: Principal, task_id: int, decision: Decision
+) -> DecisionResult:
+    """Approve, return (clock stops) or reject (with legal basis) one step of an application."""
+    decision = rules.check_decision(decision)
+    with db.unit_of_work() as uow:
+        task = _task_for_work(uow, principal, task_id)
+        if task.assignee_id is None:
+            _claim(uow, principal, task)
+        app = task.application
+        published = catalogue.get_standard_version(uow, app.standard_version_id)
+        actor = officer_actor(principal, task)
+        now = uow.now()
+        task.outcome, task.reason, task.legal_basis = (
+            decision.outcome,
+            decision.reason,
+            decision.legal_basis,
+        )
+        task.decided_at, task.decided_by = now, principal.officer_id
+        procedure.log(
+            uow,
+            app,
+            task.step_code,
+            "complete",
+            actor,
+            task=task.id,
+            outcome=decision.outcome,
+            reason=decision.reason,
+            legal_basis=decision.legal_basis,
+            late=now > task.due_at,
+        )
+        before = {t.id for t in app.tasks}
+        if decision.outcome == "approve":
+            task.status = TaskStatus.APPROVED
+            _advance(uow, app, published, actor)
+        elif decision.outcome == "return":
+            task.status = TaskStatus.RETURNED
+            procedure.pause_clocks(uow, app, published)
+            app.status = Status.RETURNED
+            procedure.log(uow, app, "return", "suspend", actor, reason=decision.reason)
+        else:
+            task.status = TaskStatus.REJECTED
+            procedure.close_application(uow, app, Status.REJECTED, actor, actor.agency or "", now)
+        uow.commit()
+        return DecisionResult(app.status, [t.id for t in app.tasks if t.id not in before])
+
+
+def _advance(
+    uow: UnitOfWork, app: Application, published: catalogue.PublishedStandard, actor: Actor
+) -> None:
+    if not procedure.stage_done(app):
+        return
+    if not procedure.open_stage(uow, app, published, app.stage + 1, actor):
+        procedure.close_application(uow, app, Status.APPROVED, actor, actor.agency or "", uow.now())
+
+
+def sweep_deadlines(db: Database, batch: int = 500) -> int:
+    """Mark tasks and applications past their deadline and escalate to the unit's supervisor.
+
+    Safe to run from several workers: each breach is marked once, under a row lock that
+    other workers skip rather than wait on.
+    """
+    marked = 0
+    with db.unit_of_work() as uow:
+        now = uow.now()
+        late = (
+            select(Task)
+            .where(
+                Task.status.in_(TaskStatus.ACTIVE), Task.due_at < now, Task.breached_at.is_(None)
+            )
+            .order_by(Task.due_at)
+            .limit(batch)
+        )
+        for task in uow.session.execute(late.with_for_update(skip_locked=True)).scalars():
+            task.breached_at = now
+            supervisors = accounts.supervisors_of(uow, task.unit_id)
+            task.escalated_to = supervisors[0] if supervisors else None
+            system = Actor(SYSTEM.resource, SYSTEM.role, task.unit_code, task.agency_code)
+            procedure.log(
+                uow,
+                task.application,
+                "sla breached",
+                "complete",
+                system,
+                unit=task.unit_code,
+                task=task.id,
+                step=task.step_code,
+            )
+            procedure.log(
+                uow,
+                task.application,
+                "escalate",
+                "complete",
+                system,
+                unit=task.unit_code,
+                task=task.id,
+                to=task.escalated_to,
+            )
+            marked += 1
+        late_apps = (
+            select(Application)
+            .where(
+                Application.status == Status.IN_PROCESS,
+                Application.due_at < now,
+                Application.breached_at.is_(None),
+            )
+            .limit(batch)
+        )
+        for app in uow.session.execute(late_apps.with_for_update(skip_locked=True)).scalars():
+            app.breached_at = now
+            procedure.log(
+                uow,
+                app,
+                "service time breached",
+                "complete",
+                Actor(SYSTEM.resource, SYSTEM.role, agency=app.agency_code),
+            )
+            marked += 1
+        uow.commit()
+    return marked

@@ -1,0 +1,1 @@
+"""Agencies, their units, and the services they publish as versioned standards."""

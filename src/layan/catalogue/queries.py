@@ -1,0 +1,195 @@
+"""Reads of the catalogue: published standards, units, agencies and working calendars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+
+from layan.catalogue import rules
+from layan.catalogue.models import Agency, CalendarDay, Service, StandardVersion, Unit
+from layan.core.calendar import DayOverride, WorkingCalendar, build_calendar
+from layan.core.db import UnitOfWork
+from layan.core.errors import NotFoundError, Text
+
+
+@dataclass(frozen=True)
+class PublishedStandard:
+    """A standard version as the rest of Layan sees it."""
+
+    version_id: int
+    version: int
+    agency: str
+    agency_name: str
+    standard: rules.ServiceStandard
+
+
+# Versions never change once published, so each is parsed once per process. The digest is
+# part of the key because two databases (tests, restores) may reuse a version's id.
+_PARSED: dict[tuple[int, str], rules.ServiceStandard] = {}
+
+
+def _published(row: StandardVersion, agency: Agency) -> PublishedStandard:
+    key = (row.id, row.digest)
+    standard = _PARSED.get(key)
+    if standard is None:
+        standard = _PARSED[key] = rules.ServiceStandard.model_validate(row.spec)
+    return PublishedStandard(row.id, row.version, agency.code, agency.name, standard)
+
+
+def get_standard(uow: UnitOfWork, code: str) -> PublishedStandard:
+    """The current version of a service's standard; NotFound if there is no such service."""
+    found = uow.session.execute(
+        select(StandardVersion, Agency)
+        .join(Service, Service.id == StandardVersion.service_id)
+        .join(Agency, Agency.id == Service.agency_id)
+        .where(Service.code == code, StandardVersion.version == Service.current_version)
+    ).first()
+    if found is None:
+        raise NotFoundError(
+            Text(f"Layanan '{code}' tidak ditemukan", f"Service '{code}' not found"),
+            "service.not_found",
+        )
+    return _published(*found)
+
+
+def get_standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
+    """A standard exactly as it was at the version an application pinned."""
+    row, agency = uow.session.execute(
+        select(StandardVersion, Agency)
+        .join(Service, Service.id == StandardVersion.service_id)
+        .join(Agency, Agency.id == Service.agency_id)
+        .where(StandardVersion.id == version_id)
+    ).one()
+    return _published(row, agency)
+
+
+def list_standards(uow: UnitOfWork) -> list[PublishedStandard]:
+    """Every service's current standard, by code."""
+    rows = uow.session.execute(
+        select(StandardVersion, Agency)
+        .join(Service, Service.id == StandardVersion.service_id)
+        .join(Agency, Agency.id == Service.agency_id)
+        .where(StandardVersion.version == Service.current_version)
+        .order_by(Service.code)
+    ).all()
+    return [_published(row, agency) for row, agency in rows]
+
+
+def get_unit(uow: UnitOfWork, full_code: str) -> Unit:
+    """A unit by its AGENCY.UNIT code."""
+    agency_code, _, unit_code = full_code.partition(".")
+    unit = uow.session.execute(
+        select(Unit).join(Agency).where(Agency.code == agency_code, Unit.code == unit_code)
+    ).scalar_one_or_none()
+    if unit is None:
+        raise NotFoundError(Text(f"Unit {full_code} tidak dikenal", f"Unknown unit {full_code}"))
+    return unit
+
+
+def find_agency(uow: UnitOfWork, code: str) -> Agency | None:
+    return uow.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+
+
+def list_agencies(uow: UnitOfWork) -> list[Agency]:
+    return list(uow.session.execute(select(Agency).order_by(Agency.code)).scalars())
+
+
+# --- working calendars -------------------------------------------------------------
+
+
+def _calendar_revision(uow: UnitOfWork) -> int:
+    return uow.session.execute(select(func.coalesce(func.max(CalendarDay.id), 0))).scalar_one()
+
+
+def _overrides(uow: UnitOfWork, agency_code: str) -> tuple[DayOverride, ...]:
+    rows = uow.session.execute(
+        select(CalendarDay)
+        .where((CalendarDay.agency_code.is_(None)) | (CalendarDay.agency_code == agency_code))
+        .order_by(CalendarDay.id)
+    ).scalars()
+    return tuple(DayOverride(r.day, r.kind, r.action, r.name) for r in rows)
+
+
+@lru_cache(maxsize=256)
+def _calendar(
+    tz: str,
+    opens: str,
+    closes: str,
+    workdays: str,
+    year: int,
+    overrides: tuple[DayOverride, ...],
+    revision: int,
+) -> WorkingCalendar:
+    return build_calendar(
+        tz=tz,
+        years=range(year - 1, year + 3),
+        overrides=overrides,
+        workdays=frozenset(int(d) for d in workdays),
+        opens=time.fromisoformat(opens),
+        closes=time.fromisoformat(closes),
+    )
+
+
+def calendar_for_unit(uow: UnitOfWork, unit: Unit) -> WorkingCalendar:
+    """The unit's working calendar: its hours, its agency's zone, national and agency days."""
+    return _calendar(
+        unit.agency.tz,
+        unit.opens,
+        unit.closes,
+        unit.workdays,
+        uow.now().year,
+        _overrides(uow, unit.agency.code),
+        _calendar_revision(uow),
+    )
+
+
+def calendar_for_agency(uow: UnitOfWork, agency_code: str) -> WorkingCalendar:
+    """The agency's calendar at standard government hours, for the whole service time."""
+    agency = find_agency(uow, agency_code)
+    tz = agency.tz if agency else "Asia/Jakarta"
+    return _calendar(
+        tz,
+        "07:30",
+        "16:00",
+        "01234",
+        uow.now().year,
+        _overrides(uow, agency_code),
+        _calendar_revision(uow),
+    )
+
+
+def list_calendar_days(
+    uow: UnitOfWork, year: int, agency_code: str | None = None
+) -> list[CalendarDay]:
+    """The admin's changes for a year, national and (if given) the agency's."""
+    stmt = select(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+    )
+    if agency_code:
+        stmt = stmt.where(
+            (CalendarDay.agency_code.is_(None)) | (CalendarDay.agency_code == agency_code)
+        )
+    return list(uow.session.execute(stmt.order_by(CalendarDay.day, CalendarDay.id)).scalars())
+
+
+def standard_json(published: PublishedStandard) -> dict[str, Any]:
+    """A standard as the API publishes it: the YAML's fields plus the agency and version."""
+    body = published.standard.model_dump(mode="json")
+    body["agency"] = published.agency
+    body["agency_name"] = published.agency_name
+    body["version"] = published.version
+    for step in body["procedure"]:
+        step["agency"] = step["unit"].split(".", 1)[0]
+    return body
+
+
+def services_json(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [standard_json(p) for p in list_standards(uow)]
+
+
+def service_json(uow: UnitOfWork, code: str) -> dict[str, Any]:
+    return standard_json(get_standard(uow, code))

@@ -1,0 +1,1 @@
+"""The shared kernel: database, the one event log, working time, identity, errors."""

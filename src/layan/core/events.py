@@ -1,0 +1,212 @@
+"""The one event log: audit trail, process log and outbox in a single append-only table.
+
+Each agency appends to its own ledger, a hash chain: every event stores the hash of the
+one before it in that ledger, so altering, removing or reordering a row breaks the chain
+at that row. Ledgers are separate so agencies append in parallel without waiting on one
+global lock. Field names follow XES (IEEE 1849): case, activity, timestamp, resource,
+lifecycle transition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from layan.core.db import Base, JSONData, UTCDateTime
+
+GENESIS = "0" * 64
+LIFECYCLES = frozenset(
+    {"schedule", "assign", "start", "suspend", "resume", "complete", "ate_abort", "withdraw"}
+)
+
+
+class Ledger(Base):
+    """The head of one agency's hash chain."""
+
+    __tablename__ = "ledgers"
+
+    agency: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+
+
+class Event(Base):
+    """One change of state, written in the same transaction as the change."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("ledger", "seq"),
+        Index("ix_events_case", "case_type", "case_id"),
+        Index("ix_events_timestamp", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    ledger: Mapped[str] = mapped_column(ForeignKey("ledgers.agency"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    case_type: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[str] = mapped_column(String(40))
+    activity: Mapped[str] = mapped_column(String(60))
+    lifecycle: Mapped[str] = mapped_column(String(12))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    resource: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(30))
+    unit: Mapped[str | None] = mapped_column(String(60))
+    agency: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted: `resource` names them in the log without personal data."""
+
+    resource: str
+    role: str
+    unit: str | None = None
+    agency: str | None = None
+
+
+CITIZEN = "citizen"
+SYSTEM = Actor(resource="system", role="system")
+
+
+def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the event's fields in canonical JSON."""
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def _hashed_fields(event: Event) -> dict[str, Any]:
+    return {
+        "ledger": event.ledger,
+        "seq": event.seq,
+        "case_type": event.case_type,
+        "case_id": event.case_id,
+        "activity": event.activity,
+        "lifecycle": event.lifecycle,
+        "timestamp": event.timestamp.isoformat(timespec="microseconds"),
+        "resource": event.resource,
+        "role": event.role,
+        "unit": event.unit,
+        "agency": event.agency,
+        "payload": event.payload,
+    }
+
+
+def record_event(
+    session: Session,
+    *,
+    ledger: str,
+    case_type: str,
+    case_id: str,
+    activity: str,
+    lifecycle: str,
+    actor: Actor,
+    at: datetime,
+    agency: str | None = None,
+    unit: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event to `ledger`'s chain inside the caller's transaction."""
+    if lifecycle not in LIFECYCLES:
+        raise ValueError(f"unknown lifecycle transition {lifecycle!r}")
+    # The row lock serialises appends to one ledger on PostgreSQL; SQLite has one writer.
+    head = session.execute(
+        select(Ledger).where(Ledger.agency == ledger).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = Ledger(agency=ledger, last_seq=0, last_hash=GENESIS)
+        session.add(head)
+    event = Event(
+        ledger=ledger,
+        seq=head.last_seq + 1,
+        case_type=case_type,
+        case_id=case_id,
+        activity=activity,
+        lifecycle=lifecycle,
+        timestamp=at,
+        resource=actor.resource,
+        role=actor.role,
+        unit=unit if unit is not None else actor.unit,
+        agency=agency or actor.agency or ledger,
+        payload=payload or {},
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    event.hash = event_hash(event.prev_hash, _hashed_fields(event))
+    head.last_seq, head.last_hash = event.seq, event.hash
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place a ledger's chain does not hold, and why."""
+
+    ledger: str
+    seq: int
+    event_id: int | None
+    reason: str
+
+
+def _ledger_events(session: Session, ledger: str) -> Generator[Event, None, None]:
+    stmt = select(Event).where(Event.ledger == ledger).order_by(Event.seq)
+    # Streamed in batches so a long ledger never sits in memory whole; the cursor is
+    # closed even when verification stops at the first broken link.
+    result = session.execute(stmt.execution_options(yield_per=2000))
+    try:
+        yield from result.scalars()
+    finally:
+        result.close()
+
+
+def verify_ledger(session: Session, head: Ledger) -> ChainProblem | None:
+    """Walk one ledger from its genesis; return the first broken link, or None."""
+    events = _ledger_events(session, head.agency)
+    with closing(events):
+        return _walk(head, events)
+
+
+def _walk(head: Ledger, events: Iterator[Event]) -> ChainProblem | None:
+    prev, expected_seq, last_id = GENESIS, 1, None
+    for event in events:
+        if event.seq != expected_seq:
+            return ChainProblem(head.agency, expected_seq, event.id, "event missing or reordered")
+        if event.prev_hash != prev:
+            return ChainProblem(head.agency, event.seq, event.id, "link to previous event broken")
+        if event_hash(event.prev_hash, _hashed_fields(event)) != event.hash:
+            return ChainProblem(head.agency, event.seq, event.id, "event content altered")
+        prev, expected_seq, last_id = event.hash, expected_seq + 1, event.id
+    if head.last_seq != expected_seq - 1 or head.last_hash != prev:
+        return ChainProblem(head.agency, expected_seq, last_id, "latest events removed")
+    return None
+
+
+def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
+    """Verify every ledger: the number of events checked and the first problem of each."""
+    problems: list[ChainProblem] = []
+    heads = session.execute(select(Ledger).order_by(Ledger.agency)).scalars().all()
+    for head in heads:
+        problem = verify_ledger(session, head)
+        if problem:
+            problems.append(problem)
+    return sum(h.last_seq for h in heads), problems
+
+
+def case_events(session: Session, case_type: str, case_id: str) -> list[Event]:
+    """The history of one case across all ledgers, oldest first."""
+    stmt = (
+        select(Event)
+        .where(Event.case_type == case_type, Event.case_id == case_id)
+        .order_by(Event.timestamp, Event.id)
+    )
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,52 @@
+"""create_app(settings): the ASGI application with its routers, handlers and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from layan import migrations
+from layan.accounts.routes import router as accounts_router
+from layan.applications.api import router as applications_router
+from layan.catalogue.routes import router as catalogue_router
+from layan.core.blobs import BlobStore
+from layan.core.db import Database
+from layan.settings import Settings, get_settings
+from layan.web import errors
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
+    """The application; the database is brought up to the latest migration first."""
+    settings = settings or get_settings()
+    database = db or Database(settings.database_url)
+    migrations.upgrade(database.engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="Layan",
+        version="0.1.0",
+        summary="Public services online: standards, applications across agencies, "
+        "working-day deadlines, a verifiable audit chain.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.blobs = BlobStore(settings.blob_dir)
+    errors.install(app)
+
+    @app.get("/healthz", tags=["health"], openapi_extra={"x-permission": "public"})
+    def healthz() -> dict[str, str]:
+        """The process is up and answering."""
+        return {"status": "ok"}
+
+    app.include_router(catalogue_router)
+    app.include_router(applications_router)
+    app.include_router(accounts_router)
+    return app

@@ -1,0 +1,1 @@
+"""The web face: request dependencies, language, and turning domain errors into answers."""

@@ -1,0 +1,52 @@
+"""Request dependencies: the database, the settings, the blob store and the caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import OAuth2PasswordBearer
+
+from layan.accounts import service as accounts
+from layan.core.access import Principal
+from layan.core.blobs import BlobStore
+from layan.core.db import Database
+from layan.core.errors import AuthenticationError, Text
+from layan.settings import Settings
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_blobs(request: Request) -> BlobStore:
+    return request.app.state.blobs  # type: ignore[no-any-return]
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
+
+
+def _principal(db: Database, token: str) -> Principal:
+    with db.unit_of_work(readonly=True) as uow:
+        return accounts.principal_for_token(uow, token)
+
+
+async def current_officer(db: DbDep, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+    """The signed-in officer; 401 without a valid bearer token."""
+    if not token:
+        raise AuthenticationError(
+            Text("Silakan masuk terlebih dahulu", "Please sign in first"), "auth.required"
+        )
+    return await run_in_threadpool(_principal, db, token)
+
+
+OfficerDep = Annotated[Principal, Depends(current_officer)]
