@@ -6,9 +6,11 @@ Commands call services, never SQL.
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from layan import demo, migrations
+from layan.applications.service import sweep_deadlines
 from layan.audit import verify_audit_chain
 from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
@@ -25,7 +28,7 @@ from layan.catalogue.bpmn import standard_to_bpmn
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
-from layan.settings import Settings, get_settings
+from layan.settings import Settings
 
 app = typer.Typer(help="Layan: public services online, measured in public.", no_args_is_help=True)
 services_app = typer.Typer(help="Service standards: import, export.", no_args_is_help=True)
@@ -40,13 +43,13 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(db_app, name="db")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
     try:
-        return get_settings()
+        return Settings()
     except ValueError as exc:
         err.print(f"[red]Cannot start:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -66,6 +69,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    sweep: Annotated[
+        bool, typer.Option(help="Also sweep deadlines in this process (no separate worker).")
+    ] = True,
 ) -> None:
     """Start the web server (and, with --demo, fill an empty database with demo data)."""
     import uvicorn
@@ -73,6 +79,8 @@ def serve(
     settings = _settings()
     if demo_data:
         _load_demo(settings)
+    if sweep:
+        threading.Thread(target=_sweep_forever, args=(settings,), daemon=True).start()
     out.print(f"Layan at http://{host}:{port}  (database: {settings.database_url.split('@')[-1]})")
     uvicorn.run(
         "layan.main:create_app",
@@ -105,15 +113,23 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Sweep once and exit.")] = False,
 ) -> None:
     """Mark missed deadlines and escalate them, every LAYAN_SWEEP_SECONDS."""
-    from layan.applications.service import sweep_deadlines
-
     settings = _settings()
+    if once:
+        marked = sweep_deadlines(_database(settings))
+        out.print(f"sweep: {marked} deadline(s) marked")
+        return
+    _sweep_forever(settings)
+
+
+def _sweep_forever(settings: Settings) -> None:
     db = _database(settings)
     while True:
-        marked = sweep_deadlines(db)
-        out.print(f"sweep: {marked} deadline(s) marked")
-        if once:
-            return
+        try:
+            marked = sweep_deadlines(db)
+            if marked:
+                out.print(f"sweep: {marked} deadline(s) marked")
+        except Exception:  # a failed sweep is retried next round; the server keeps serving
+            logging.getLogger("layan.worker").exception("deadline sweep failed")
         time.sleep(settings.sweep_seconds)
 
 
@@ -223,7 +239,7 @@ def _calendar_change(day: date, kind: str, action: str, name: str, agency: str |
     )
 
 
-_Day = Annotated[typer.DateTime, typer.Argument(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+_Day = Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
 _Kind = Annotated[str, typer.Option(help="holiday, collective_leave or closure")]
 _Agency = Annotated[str | None, typer.Option(help="Agency code; national when omitted.")]
 

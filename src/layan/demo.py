@@ -190,6 +190,7 @@ def load_demo(
     _create_officers(db)
     if applications_count:
         _past_applications(db, blobs, secret, applications_count, random.Random(seed))
+        applications.sweep_deadlines(db)  # today's view: what is late is marked late
     return True
 
 

@@ -641,13 +641,10 @@ def upload(name: str, head: bytes, size: int = 1000) -> UploadedFile:
 
 def skck_data(**changes):
     data = {
-        "nik": NIK,
         "full_name": "Siti Aminah",
         "birth_place": "Suka Maju",
         "birth_date": "1990-08-17",
         "purpose": "melamar_kerja",
-        "phone": "0812-3456-7890",
-        "email": "siti@example.id",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -665,6 +662,37 @@ def skck_uploads(**changes):
     return {k: v for k, v in files.items() if v is not None}
 
 
+def with_nik_field(standard: ServiceStandard) -> ServiceStandard:
+    """The standard with one more form field, `nik`, of type NIK."""
+    field = FormField(code="nik", label=Bilingual(id="NIK", en="NIK"), type="nik")
+    return standard.model_copy(update={"form": [*standard.form, field]})
+
+
+def sip_data(**changes):
+    data = {
+        "full_name": "dr. Rina",
+        "profession": "dokter",
+        "str_number": "STR-123",
+        "employment": "non_asn",
+        "facility_name": "Klinik Sehat",
+        "facility_address": "Jl. Sehat 2",
+        "facility_phone": "081234567890",
+        "facility_email": "rina@example.id",
+        "practice_slot": 1,
+    }
+    data.update(changes)
+    return data
+
+
+def sip_uploads():
+    return {
+        "ktp": upload("ktp.pdf", PDF),
+        "str_certificate": upload("str.pdf", PDF),
+        "facility_letter": upload("surat.pdf", PDF),
+        "photo": upload("foto.jpg", JPG),
+    }
+
+
 def problems(standard: ServiceStandard, data: dict, uploads: dict) -> dict[str, str]:
     with pytest.raises(ValidationFailedError) as caught:
         validate_application(standard, data, uploads)
@@ -677,10 +705,9 @@ def problems(standard: ServiceStandard, data: dict, uploads: dict) -> dict[str, 
 def test_a_complete_application_returns_cleaned_data(demo):
     pbg = demo[1]["pbg"]
     data = {
-        "applicant_nik": "3201 0117 0890 0001",
-        "applicant_name": "  Budi Santoso ",
-        "phone": "+62 812-3456-7890",
-        "email": "Budi@Example.CO.ID",
+        "designer_name": "  Budi Santoso ",
+        "designer_phone": "+62 812-3456-7890",
+        "designer_email": "Budi@Example.CO.ID",
         "building_function": "hunian",
         "floor_area_m2": "620,5",
         "floors": 3,
@@ -694,10 +721,9 @@ def test_a_complete_application_returns_cleaned_data(demo):
     }
     files |= {"utilities_plan": upload("mep.PDF", PDF), "site_photo": upload("lokasi.jpeg", JPG)}
     assert validate_application(pbg, data, files) == {
-        "applicant_nik": NIK,
-        "applicant_name": "Budi Santoso",
-        "phone": "+6281234567890",
-        "email": "budi@example.co.id",
+        "designer_name": "Budi Santoso",
+        "designer_phone": "+6281234567890",
+        "designer_email": "budi@example.co.id",
         "building_function": "hunian",
         "floor_area_m2": 620.5,
         "floors": 3,
@@ -710,9 +736,8 @@ def test_a_complete_application_returns_cleaned_data(demo):
 def test_every_problem_of_an_application_is_reported_at_once(demo):
     pbg = demo[1]["pbg"]
     data = {
-        "applicant_nik": "1234",
-        "phone": "12345",
-        "email": "budi@",
+        "designer_phone": "12345",
+        "designer_email": "budi@",
         "building_function": "pabrik",
         "floor_area_m2": "0",
         "floors": "2.5",
@@ -729,10 +754,9 @@ def test_every_problem_of_an_application_is_reported_at_once(demo):
     }
     assert problems(pbg, data, files) == {
         "data.color": "field.unknown",
-        "data.applicant_nik": "nik.format",
-        "data.applicant_name": "field.required",
-        "data.phone": "phone.invalid",
-        "data.email": "email.invalid",
+        "data.designer_name": "field.required",
+        "data.designer_phone": "phone.invalid",
+        "data.designer_email": "email.invalid",
         "data.building_function": "field.choice",
         "data.floor_area_m2": "number.min",
         "data.floors": "number.integer",
@@ -753,8 +777,8 @@ def test_each_message_names_the_field_in_both_languages(demo):
     with pytest.raises(ValidationFailedError) as caught:
         validate_application(demo[1]["pbg"], {"floor_area_m2": "-3"}, {})
     texts = {e.field: e.text for e in caught.value.errors}
-    assert texts["data.applicant_name"].id == "Nama pemohon wajib diisi"
-    assert texts["data.applicant_name"].en == "Applicant's name is required"
+    assert texts["data.designer_name"].id == "Nama penyedia jasa perencana wajib diisi"
+    assert texts["data.designer_name"].en == "Design consultant's name is required"
     assert texts["data.floor_area_m2"].id == "Luas total lantai bangunan (m²) paling sedikit 1"
     assert texts["data.floor_area_m2"].en == "Total floor area (m²) must be at least 1"
     assert texts["ktp"].en == "Applicant's e-ID card must be uploaded"
@@ -796,7 +820,7 @@ def test_a_conditional_document_is_required_only_when_its_condition_holds(demo):
     ],
 )
 def test_an_invalid_nik_is_refused_with_the_reason(demo, nik, code):
-    skck = demo[1]["skck"]
+    skck = with_nik_field(demo[1]["skck"])
     with pytest.raises(ValidationFailedError) as caught:
         validate_application(skck, skck_data(nik=nik), skck_uploads())
     [error] = caught.value.errors
@@ -806,7 +830,7 @@ def test_an_invalid_nik_is_refused_with_the_reason(demo, nik, code):
 
 
 def test_a_woman_s_nik_is_accepted_and_normalised(demo):
-    skck = demo[1]["skck"]
+    skck = with_nik_field(demo[1]["skck"])
     cleaned = validate_application(skck, skck_data(nik=" 3201015708900001 "), skck_uploads())
     assert cleaned["nik"] == "3201015708900001"
 
@@ -826,7 +850,7 @@ def test_a_document_type_is_checked_by_content_not_by_name(demo):
         ktp=upload("ktp.jpeg", JPG),
         village_letter=upload("17.08.2025", PDF),
     )
-    assert validate_application(skck, skck_data(), unnamed)["nik"] == NIK
+    assert validate_application(skck, skck_data(), unnamed)["full_name"] == "Siti Aminah"
 
 
 def test_a_document_may_be_as_large_as_its_limit_and_no_larger(demo):
@@ -855,22 +879,25 @@ def test_a_document_may_be_as_large_as_its_limit_and_no_larger(demo):
     ],
 )
 def test_indonesian_phone_numbers_are_normalised(demo, phone, cleaned):
-    skck = demo[1]["skck"]
-    assert validate_application(skck, skck_data(phone=phone), skck_uploads())["phone"] == cleaned
+    sip = demo[1]["sip-nakes"]
+    cleaned_data = validate_application(sip, sip_data(facility_phone=phone), sip_uploads())
+    assert cleaned_data["facility_phone"] == cleaned
 
 
 @pytest.mark.parametrize(
     "phone", ["0812345", "08123456789012345", "+1 202 555 0100", "0812abc45678", "1234567890"]
 )
 def test_a_phone_number_that_is_not_indonesian_is_refused(demo, phone):
-    skck = demo[1]["skck"]
-    assert problems(skck, skck_data(phone=phone), skck_uploads()) == {"data.phone": "phone.invalid"}
+    sip = demo[1]["sip-nakes"]
+    found = problems(sip, sip_data(facility_phone=phone), sip_uploads())
+    assert found == {"data.facility_phone": "phone.invalid"}
 
 
 @pytest.mark.parametrize("email", ["budi", "budi@desa", "budi @desa.id", "a@b@c.id", 42])
 def test_a_bad_email_is_refused(demo, email):
-    skck = demo[1]["skck"]
-    assert problems(skck, skck_data(email=email), skck_uploads()) == {"data.email": "email.invalid"}
+    sip = demo[1]["sip-nakes"]
+    found = problems(sip, sip_data(facility_email=email), sip_uploads())
+    assert found == {"data.facility_email": "email.invalid"}
 
 
 @pytest.mark.parametrize("name", ["Siti\x00Aminah", "Siti\x1b[31m", "Siti\u202eAminah"])
@@ -887,24 +914,7 @@ def test_text_with_control_characters_is_refused(demo, name):
 )  # fmt: skip
 def test_a_number_outside_its_rules_is_refused(demo, value, code):
     sip = demo[1]["sip-nakes"]
-    data = {
-        "nik": NIK,
-        "full_name": "dr. Rina",
-        "profession": "dokter",
-        "str_number": "STR-123",
-        "employment": "non_asn",
-        "facility_name": "Klinik Sehat",
-        "facility_address": "Jl. Sehat 2",
-        "practice_slot": value,
-        "phone": "081234567890",
-        "email": "rina@example.id",
-    }
-    files = {
-        "ktp": upload("ktp.pdf", PDF),
-        "str_certificate": upload("str.pdf", PDF),
-        "facility_letter": upload("surat.pdf", PDF),
-        "photo": upload("foto.jpg", JPG),
-    }
+    data, files = sip_data(practice_slot=value), sip_uploads()
     assert problems(sip, data, files) == {"data.practice_slot": code}
     data["practice_slot"] = "2"
     assert validate_application(sip, data, files)["practice_slot"] == 2
@@ -935,7 +945,9 @@ def test_demo_directory_ships_with_the_package():
 def test_a_document_kept_from_an_earlier_submission_counts_without_a_new_check(demo):
     skck = demo[1]["skck"]
     kept = UploadedFile("kk.kept", "application/octet-stream", 0, b"", kept=True)
-    assert validate_application(skck, skck_data(), skck_uploads(kk=kept))["nik"] == NIK
+    assert (
+        validate_application(skck, skck_data(), skck_uploads(kk=kept))["full_name"] == "Siti Aminah"
+    )
     not_kept = UploadedFile("kk.kept", "application/octet-stream", 0, b"")
     assert problems(skck, skck_data(), skck_uploads(kk=not_kept)) == {"kk": "document.empty"}
 
