@@ -310,3 +310,13 @@ def test_signing_in_with_a_wrong_password_or_no_token_is_401(client: TestClient)
     assert unknown.status_code == 401 and unknown.json() == wrong.json()
     assert client.get("/api/v1/tasks").status_code == 401
     assert client.get("/api/v1/tasks", headers={"Authorization": "Bearer junk"}).status_code == 401
+
+
+def test_a_queue_holds_only_the_steps_an_officer_can_decide(client: TestClient) -> None:
+    number = submit(client, "skck").json()["tracking_number"]
+    front_desk = tasks_of(client, officer_for("POLRES.SKCK", "front_desk"))
+    processor = tasks_of(client, officer_for("POLRES.SKCK", "processor"))
+    supervisor = tasks_of(client, officer_for("POLRES.SKCK", "supervisor"))
+    assert [t["tracking_number"] for t in front_desk] == [number]
+    assert processor == []
+    assert [t["tracking_number"] for t in supervisor] == [number]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from layan.applications import rules
@@ -208,8 +208,22 @@ class QueueItem:
 
 
 def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
-    """Open tasks of the officer's units, most urgent (earliest deadline) first."""
+    """Open tasks the officer can act on, most urgent (earliest deadline) first.
+
+    An officer sees the tasks of their units that need a role they hold; a supervisor
+    sees every task of the units they supervise.
+    """
     now = uow.now()
+    supervised = {g.unit_id for g in principal.grants if g.role == "supervisor" and g.unit_id}
+    mine = [
+        and_(Task.unit_id == g.unit_id, Task.role == g.role)
+        for g in principal.grants
+        if g.unit_id is not None and g.unit_id not in supervised
+    ]
+    if supervised:
+        mine.append(Task.unit_id.in_(supervised))
+    if not mine:
+        return []
     stmt = (
         select(Task)
         .options(
@@ -217,7 +231,7 @@ def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
                 Application.tracking_number, Application.service_code
             )
         )
-        .where(Task.unit_id.in_(principal.unit_ids), Task.status.in_(TaskStatus.ACTIVE))
+        .where(or_(*mine), Task.status.in_(TaskStatus.ACTIVE))
         .order_by(Task.due_at, Task.id)
         .limit(500)
     )
