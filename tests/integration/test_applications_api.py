@@ -320,3 +320,36 @@ def test_a_queue_holds_only_the_steps_an_officer_can_decide(client: TestClient) 
     assert [t["tracking_number"] for t in front_desk] == [number]
     assert processor == []
     assert [t["tracking_number"] for t in supervisor] == [number]
+
+
+def test_a_claimed_task_belongs_to_its_claimer(client: TestClient, db: Database) -> None:
+    from layan.accounts.service import RoleInUnit, create_officer
+
+    create_officer(
+        db.unit_of_work(),
+        username="polres-skck-2",
+        name="Petugas Kedua",
+        password="kata-sandi-panjang",
+        roles=[RoleInUnit("front_desk", "POLRES.SKCK")],
+    )
+    number = submit(client, "skck").json()["tracking_number"]
+    task = _open_tasks(client, number)[0]
+    first = sign_in(client, officer_for("POLRES.SKCK", "front_desk"))
+    assert client.post(f"/api/v1/tasks/{task['task_id']}/claim", headers=first).status_code == 204
+    mine = client.get("/api/v1/tasks", headers=first).json()
+    assert [t["claimed_by_me"] for t in mine] == [True]
+    second = sign_in(client, "polres-skck-2", "kata-sandi-panjang")
+    taken = client.post(
+        f"/api/v1/tasks/{task['task_id']}/decision", headers=second, json={"outcome": "approve"}
+    )
+    assert taken.status_code == 403
+    assert "claimed" in taken.json()["error"]["code"]
+
+
+def test_an_officer_sees_identity_flags_beside_the_application(client: TestClient) -> None:
+    number = submit(
+        client, "skck", applicant={"nik": "3204011708900001"}, data={"birth_date": "1985-03-03"}
+    ).json()["tracking_number"]
+    headers = sign_in(client, officer_for("POLRES.SKCK", "front_desk"))
+    view = client.get(f"/api/v1/officer/applications/{number}", headers=headers).json()
+    assert [f["code"] for f in view["personal"]["flags"]] == ["nik.mismatch"]

@@ -100,3 +100,11 @@ def test_a_paused_clock_resumes_with_the_time_it_had_left() -> None:
 def test_an_overdue_clock_stays_overdue_after_a_pause() -> None:
     resumed = rules.resumed_deadline(CAL, MONDAY_9, -3600, cuti=True)
     assert resumed < MONDAY_9
+
+
+def test_a_birth_date_that_differs_from_the_nik_is_flagged_never_refused() -> None:
+    nik = "3201011708900001"  # a man born 17-08-1990
+    assert rules.identity_flags(nik, {"birth_date": "1990-08-17"}) == []
+    [flag] = rules.identity_flags(nik, {"birth_date": "1991-01-02"})
+    assert flag["code"] == "nik.mismatch" and flag["en"] and flag["id"]
+    assert rules.identity_flags(nik, {}) == []

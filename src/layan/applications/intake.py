@@ -204,6 +204,7 @@ def _submit(
             applicant_phone=applicant.phone,
             applicant_email=applicant.email,
             data=cleaned,
+            flags=rules.identity_flags(applicant.nik, cleaned),
             submitted_at=now,
             due_at=rules.deadline(
                 agency_calendar, now, standard.service_time, cuti=standard.cuti_bersama_stops_clock

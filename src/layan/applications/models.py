@@ -29,6 +29,9 @@ class Application(Base):
     applicant_phone: Mapped[str] = mapped_column(String(20))
     applicant_email: Mapped[str] = mapped_column(String(254))
     data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    # Things an officer should look at (e.g. the NIK's birth date differs from the stated
+    # one): never a reason to refuse, since a NIK is not reissued to fix such details.
+    flags: Mapped[list[dict[str, str]]] = mapped_column(JSONData, default=list)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # While returned to the applicant the clock stops: the working time left is kept

@@ -105,6 +105,7 @@ def _view(
             "phone": mask_phone(app.applicant_phone) if mask else app.applicant_phone,
             "email": app.applicant_email,
             "data": app.data,
+            "flags": app.flags,
         }
         view.documents = [
             {

@@ -10,11 +10,12 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from layan.catalogue.rules import Duration
 from layan.core.calendar import WorkingCalendar
 from layan.core.errors import FieldError, Text, ValidationFailedError
+from layan.core.identity import InvalidNikError, nik_warnings, parse_nik
 
 # Letters and digits that cannot be confused when read aloud or handwritten:
 # no 0/O, 1/I/L, and no U (which reads like V).
@@ -118,6 +119,23 @@ def resumed_deadline(
     if left <= 0:
         return now + timedelta(seconds=left)
     return calendar.add_working_seconds(now, left, collective_leave_stops_clock=cuti)
+
+
+BIRTH_DATE_FIELDS = ("birth_date", "tanggal_lahir")
+
+
+def identity_flags(nik: str, data: dict[str, object]) -> list[dict[str, str]]:
+    """Warnings about the applicant's NIK against what the form states, for officers."""
+    try:
+        parsed = parse_nik(nik)
+    except InvalidNikError:
+        return []
+    stated = next((data[k] for k in BIRTH_DATE_FIELDS if isinstance(data.get(k), str)), None)
+    birth_date = date.fromisoformat(stated) if isinstance(stated, str) else None
+    return [
+        {"code": "nik.mismatch", "id": text.id, "en": text.en}
+        for text in nik_warnings(parsed, birth_date=birth_date)
+    ]
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,11 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column(
+            "flags",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("submitted_at", layan.core.db.UTCDateTime(), nullable=False),
         sa.Column("due_at", layan.core.db.UTCDateTime(), nullable=False),
         sa.Column("seconds_left", sa.Float(), nullable=True),
