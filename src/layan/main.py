@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from layan import migrations
+from layan.accounts.pages import router as account_pages
 from layan.accounts.routes import router as accounts_router
 from layan.applications.api import router as applications_router
+from layan.applications.pages import router as application_pages
+from layan.catalogue.pages import router as catalogue_pages
 from layan.catalogue.routes import router as catalogue_router
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.settings import Settings, get_settings
 from layan.web import errors
+from layan.web.templating import STATIC
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
@@ -49,4 +57,24 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(catalogue_router)
     app.include_router(applications_router)
     app.include_router(accounts_router)
+    app.include_router(catalogue_pages)
+    app.include_router(application_pages)
+    app.include_router(account_pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+
+    @app.middleware("http")
+    async def remember_language(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """`?lang=en` switches the pages' language and remembers it in a cookie."""
+        chosen = request.query_params.get("lang")
+        if chosen in ("id", "en") and request.method == "GET":
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+            query = urlencode(rest)
+            response: Response = RedirectResponse(
+                request.url.path + (f"?{query}" if query else ""), status_code=303
+            )
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="lax")
+            return response
+        return await call_next(request)
+
     return app

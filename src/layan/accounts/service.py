@@ -134,6 +134,17 @@ def issue_token(uow: UnitOfWork, *, username: str, password: str, minutes: int) 
         return token
 
 
+def revoke_token(uow: UnitOfWork, token: str) -> None:
+    """Sign out: the token stops working at once."""
+    with uow:
+        found = uow.session.execute(
+            select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+        ).scalar_one_or_none()
+        if found is not None:
+            uow.session.delete(found)
+            uow.commit()
+
+
 def principal_for_token(uow: UnitOfWork, token: str) -> Principal:
     """The officer a bearer token speaks for; AuthenticationError if unknown or expired."""
     found = uow.session.execute(

@@ -129,6 +129,20 @@ def _validate(
     return applicant, cleaned
 
 
+def check_application(
+    db: Database,
+    *,
+    service_code: str,
+    applicant: Applicant,
+    data: dict[str, object],
+    files: dict[str, IncomingFile],
+) -> tuple[Applicant, dict[str, object]]:
+    """Everything submission would check, storing nothing: for a check-your-answers page."""
+    with db.unit_of_work(readonly=True) as uow:
+        published = catalogue.get_standard(uow, service_code)
+        return _validate(published, applicant, data, files)
+
+
 def _store_files(
     uow: UnitOfWork, blobs: BlobStore, app: Application, files: dict[str, IncomingFile]
 ) -> None:

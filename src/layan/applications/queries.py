@@ -33,6 +33,7 @@ class StepView:
     decided_at: datetime | None
     outcome: str | None
     overdue: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def _view(
             t.decided_at,
             t.outcome,
             overdue=(t.decided_at or now) > t.due_at and t.status != TaskStatus.CANCELLED,
+            reason=t.reason if personal else None,
         )
         for t in app.tasks
     ]

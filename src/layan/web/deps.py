@@ -14,6 +14,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import AuthenticationError, Text
 from layan.settings import Settings
+from layan.web.session import SESSION_COOKIE
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -50,3 +51,18 @@ async def current_officer(db: DbDep, token: Annotated[str | None, Depends(_beare
 
 
 OfficerDep = Annotated[Principal, Depends(current_officer)]
+
+
+async def page_officer(request: Request, db: DbDep) -> Principal:
+    """The officer signed in to the pages by session cookie; others go to the sign-in page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise AuthenticationError(
+            Text("Silakan masuk terlebih dahulu", "Please sign in first"), "auth.required"
+        )
+    principal = await run_in_threadpool(_principal, db, token)
+    request.state.officer = principal
+    return principal
+
+
+PageOfficerDep = Annotated[Principal, Depends(page_officer)]

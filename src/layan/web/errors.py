@@ -79,13 +79,48 @@ def field_errors_from_pydantic(errors: list[dict], prefix: str = "") -> list[Fie
     return out
 
 
+def wants_json(request: Request) -> bool:
+    """API callers get JSON errors; people on pages get an error page."""
+    path = request.url.path
+    return path.startswith(("/api/", "/open311/")) or path in ("/openapi.json", "/healthz")
+
+
+_HEADINGS = {
+    401: "error.forbidden",
+    403: "error.forbidden",
+    404: "error.not_found",
+    409: "error.conflict",
+    422: "error.invalid",
+    500: "error.title",
+}
+
+
+def error_page(request: Request, status: int, message: str, fields: list[FieldError] = ()):  # type: ignore[assignment, no-untyped-def]
+    """A friendly error page in the visitor's language; officers signing in are redirected."""
+    from fastapi.responses import RedirectResponse
+
+    from layan.web.messages import translate
+    from layan.web.templating import render
+
+    if status == 401:
+        return RedirectResponse(f"/petugas/masuk?next={request.url.path}", status_code=303)
+    language = lang(request)
+    details = [f"{f.text(language)}" for f in fields]
+    heading = translate(_HEADINGS.get(status, "error.title"), language)
+    return render(
+        request, "error.html", {"heading": heading, "message": message, "details": details}, status
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that keep every answer clear and every failure a non-500."""
 
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         fields = exc.errors if isinstance(exc, ValidationFailedError) else []
+        if not wants_json(request):
+            return error_page(request, status, exc.text(lang(request)), fields)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
             error_body(exc.text, exc.code, lang(request), fields), status, headers=headers
@@ -100,13 +135,15 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(text, "invalid", lang(request), fields), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
         texts = {
             404: Text("Tidak ditemukan", "Not found"),
             405: Text("Metode tidak diizinkan", "Method not allowed"),
             413: Text("Kiriman terlalu besar", "Request too large"),
         }
         text = texts.get(exc.status_code, Text(str(exc.detail), str(exc.detail)))
+        if not wants_json(request):
+            return error_page(request, exc.status_code, text(lang(request)))
         return JSONResponse(
             error_body(text, f"http.{exc.status_code}", lang(request)),
             exc.status_code,
@@ -114,8 +151,12 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        if not wants_json(request):
+            from layan.web.messages import translate
+
+            return error_page(request, 500, translate("error.server", lang(request)))
         text = Text(
             "Terjadi kesalahan di server; permohonan Anda tidak tersimpan sebagian. "
             "Silakan coba lagi.",

@@ -1,0 +1,339 @@
+"""The citizen's pages: apply (form, check your answers, receipt), track, fix and resubmit.
+
+Every step works without JavaScript. Files that passed their checks are kept in the
+content-addressed store and carried between pages by digest in a signed field, so a
+citizen never uploads the same file twice because another field had a mistake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData, UploadFile
+
+from layan.applications import intake, queries
+from layan.applications.rules import Status, format_tracking_number, normalise_tracking_number
+from layan.catalogue import queries as catalogue
+from layan.core.errors import NotFoundError, ValidationFailedError
+from layan.core.identity import InvalidNikError, parse_nik
+from layan.web.deps import BlobsDep, DbDep, SettingsDep
+from layan.web.errors import lang
+from layan.web.messages import translate
+from layan.web.session import check_csrf, seal, unseal
+from layan.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PUBLIC = {"x-permission": "public"}
+APPLICANT_FIELDS = ("nik", "name", "phone", "email")
+
+
+def anchor(field: str) -> str:
+    """The id of the input a field error points at."""
+    return field.replace(".", "-") if "." in field else f"file-{field}"
+
+
+def _errors(exc: ValidationFailedError, lang: str) -> list[dict[str, str]]:
+    return [
+        {"field": e.field, "anchor": anchor(e.field), "message": e.text(lang)} for e in exc.errors
+    ]
+
+
+async def _read_form(
+    request: Request, limit: int
+) -> tuple[FormData, dict[str, intake.IncomingFile]]:
+    files: dict[str, intake.IncomingFile] = {}
+    async with request.form(max_files=30, max_fields=80, max_part_size=1024 * 1024) as form:
+        check_csrf(request, form.get("csrf_token"))
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile) and name.startswith("file.") and value.filename:
+                content = await value.read(limit + 1)
+                files[name[5:]] = intake.IncomingFile(
+                    value.filename, value.content_type or "", content
+                )
+        fields = FormData([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    return fields, files
+
+
+def _kept_files(request: Request, form: FormData, blobs: Any) -> dict[str, intake.IncomingFile]:
+    """Files accepted on an earlier try of this form, carried as signed digests."""
+    kept: dict[str, intake.IncomingFile] = {}
+    if form.get("kept"):
+        for slot, meta in unseal(request, form.get("kept")).items():
+            name, content_type, digest = meta  # type: ignore[misc]
+            kept[slot] = intake.IncomingFile(name, content_type, blobs.get(digest))
+    return kept
+
+
+def _standard(db: Any, code: str) -> catalogue.PublishedStandard:
+    with db.unit_of_work(readonly=True) as uow:
+        return catalogue.get_standard(uow, code)
+
+
+def _form_page(
+    request: Request,
+    published: catalogue.PublishedStandard,
+    *,
+    values: dict[str, str],
+    errors: list[dict[str, str]],
+    kept: dict[str, list[str]],
+    status: int = 200,
+    blobs: Any = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "p": published,
+            "s": published.standard,
+            "values": values,
+            "errors": errors,
+            "error_for": {e["field"]: e["message"] for e in errors},
+            "kept": kept,
+            "kept_sealed": seal(request, kept) if kept else "",
+        },
+        status,
+    )
+
+
+@router.get("/layanan/{code}/ajukan", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def apply_form(request: Request, code: str, db: DbDep) -> HTMLResponse:
+    """The application form generated from the service's standard."""
+    published = await run_in_threadpool(_standard, db, code)
+    return _form_page(request, published, values={}, errors=[], kept={})
+
+
+@router.post("/layanan/{code}/ajukan", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def check_answers(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, blobs: BlobsDep
+) -> HTMLResponse:
+    """Check everything; show the mistakes, or the answers to confirm before sending."""
+    published = await run_in_threadpool(_standard, db, code)
+    form, files = await _read_form(request, settings.max_upload_kb * 1024)
+    files = {**_kept_files(request, form, blobs), **files}
+    values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "kept")}
+    applicant = intake.Applicant(*(values.get(f"applicant.{f}", "") for f in APPLICANT_FIELDS))
+    data = {k[5:]: v for k, v in values.items() if k.startswith("data.") and v != ""}
+    try:
+        applicant, cleaned = await run_in_threadpool(
+            lambda: intake.check_application(
+                db, service_code=code, applicant=applicant, data=data, files=files
+            )
+        )
+    except ValidationFailedError as exc:
+        bad = {e.field for e in exc.errors}
+        kept = {
+            slot: [f.filename, f.content_type, blobs.put(f.content)]
+            for slot, f in files.items()
+            if slot not in bad and len(f.content) <= 50 << 20
+        }
+        return _form_page(
+            request,
+            published,
+            values=values,
+            errors=_errors(exc, lang(request)),
+            kept=kept,
+            status=422,
+        )
+    stored = {slot: [f.filename, f.content_type, blobs.put(f.content)] for slot, f in files.items()}
+    draft = {"service": code, "applicant": applicant.__dict__, "data": cleaned, "files": stored}
+    return render(
+        request,
+        "applications/check.html",
+        {
+            "p": published,
+            "s": published.standard,
+            "draft": draft,
+            "sealed": seal(request, draft),
+            "labels": _labels(published),
+        },
+    )
+
+
+def _labels(published: catalogue.PublishedStandard) -> dict[str, Any]:
+    standard = published.standard
+    labels: dict[str, Any] = {f.code: f.label for f in standard.form}
+    labels.update({s.code: s.label for s in standard.document_slots()})
+    return labels
+
+
+@router.post("/layanan/{code}/kirim", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def send(
+    request: Request, code: str, db: DbDep, settings: SettingsDep, blobs: BlobsDep
+) -> HTMLResponse:
+    """Submit the confirmed answers; a second click returns the same receipt."""
+    async with request.form(max_fields=5, max_part_size=4 * 1024 * 1024) as form:
+        check_csrf(request, form.get("csrf_token"))
+        sealed = form.get("draft")
+    draft = unseal(request, sealed)
+    files = {
+        slot: intake.IncomingFile(name, content_type, blobs.get(digest))
+        for slot, (name, content_type, digest) in draft["files"].items()
+    }  # type: ignore[union-attr]
+    receipt = await run_in_threadpool(
+        lambda: intake.submit_application(
+            db,
+            service_code=code,
+            applicant=intake.Applicant(**draft["applicant"]),  # type: ignore[arg-type]
+            data=draft["data"],
+            files=files,
+            blobs=blobs,
+            secret=settings.secret_key,  # type: ignore[arg-type]
+            idempotency_key=hashlib.sha256(str(sealed).encode()).hexdigest(),
+        )
+    )
+    published = await run_in_threadpool(_standard, db, code)
+    return render(
+        request,
+        "applications/receipt.html",
+        {
+            "p": published,
+            "receipt": receipt,
+            "spoken": format_tracking_number(receipt.tracking_number),
+        },
+        201,
+    )
+
+
+@router.get("/lacak", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def track_form(request: Request, nomor: str = "") -> HTMLResponse:
+    """Find an application by its tracking number."""
+    if nomor:
+        number = normalise_tracking_number(nomor)
+        if number:
+            return RedirectResponse(f"/lacak/{number}", 303)  # type: ignore[return-value]
+        return render(
+            request,
+            "applications/track_form.html",
+            {"nomor": nomor, "errors": [{"anchor": "nomor", "message": _not_found(request)}]},
+            404,
+        )
+    return render(request, "applications/track_form.html", {"nomor": "", "errors": []})
+
+
+def _not_found(request: Request) -> str:
+    return translate("track.not_found", lang(request))
+
+
+def _tracked(db: Any, number: str, pin: str | None, secret: str) -> tuple[Any, Any]:
+    with db.unit_of_work(readonly=True) as uow:
+        view = queries.track_application(uow, number, pin, secret)
+        app = queries.application_by_pin(uow, number, pin, secret)
+        published = catalogue.get_standard_version(uow, app.standard_version_id)
+        return view, published
+
+
+@router.get("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def track(request: Request, number: str, db: DbDep, settings: SettingsDep) -> HTMLResponse:
+    """Status, steps with their deadlines and the timeline; no personal data."""
+    view, published = await run_in_threadpool(_tracked, db, number, None, settings.secret_key)
+    return render(
+        request, "applications/track.html", {"v": view, "p": published, "errors": [], "pin": ""}
+    )
+
+
+@router.post("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def track_with_pin(
+    request: Request, number: str, db: DbDep, settings: SettingsDep
+) -> HTMLResponse:
+    """The whole application once the PIN is given; a returned one can be fixed here."""
+    async with request.form(max_fields=5) as form:
+        check_csrf(request, form.get("csrf_token"))
+        pin = str(form.get("pin") or "").strip()
+    try:
+        view, published = await run_in_threadpool(_tracked, db, number, pin, settings.secret_key)
+    except NotFoundError:
+        view, published = await run_in_threadpool(_tracked, db, number, None, settings.secret_key)
+        errors = [{"anchor": "pin", "message": _not_found(request)}]
+        return render(
+            request,
+            "applications/track.html",
+            {"v": view, "p": published, "errors": errors, "pin": ""},
+            404,
+        )
+    return render(
+        request,
+        "applications/track.html",
+        {
+            "v": view,
+            "p": published,
+            "errors": [],
+            "pin": pin,
+            "returned": view.status == Status.RETURNED,
+            "error_for": {},
+            "labels": _labels(published),
+        },
+    )
+
+
+@router.post("/lacak/{number}/perbaiki", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def fix(
+    request: Request, number: str, db: DbDep, settings: SettingsDep, blobs: BlobsDep
+) -> HTMLResponse:
+    """The applicant sends corrected fields and documents; the clock runs again."""
+    form, files = await _read_form(request, settings.max_upload_kb * 1024)
+    pin = str(form.get("pin") or "")
+    data = {k[5:]: v for k, v in form.items() if k.startswith("data.") and v != ""}
+    try:
+        await run_in_threadpool(
+            lambda: intake.resubmit_application(
+                db,
+                tracking_number=number,
+                pin=pin,
+                data=data,
+                files=files,
+                blobs=blobs,
+                secret=settings.secret_key,
+            )
+        )
+    except ValidationFailedError as exc:
+        view, published = await run_in_threadpool(_tracked, db, number, pin, settings.secret_key)
+        errors = _errors(exc, lang(request))
+        return render(
+            request,
+            "applications/track.html",
+            {
+                "v": view,
+                "p": published,
+                "errors": errors,
+                "pin": pin,
+                "returned": True,
+                "error_for": {e["field"]: e["message"] for e in errors},
+                "labels": _labels(published),
+            },
+            422,
+        )
+    view, published = await run_in_threadpool(_tracked, db, number, pin, settings.secret_key)
+    return render(
+        request,
+        "applications/track.html",
+        {
+            "v": view,
+            "p": published,
+            "errors": [],
+            "pin": pin,
+            "resubmitted": True,
+            "error_for": {},
+            "labels": _labels(published),
+        },
+    )
+
+
+@router.get("/cek/nik", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def check_nik(request: Request) -> HTMLResponse:
+    """The NIK checked as it is typed (an htmx fragment); submission checks it again."""
+    value = request.query_params.get("applicant.nik", "")
+    language = lang(request)
+    if not value.strip():
+        return HTMLResponse("")
+    try:
+        nik = parse_nik(value)
+    except InvalidNikError as exc:
+        return HTMLResponse(f'<span class="field-error">{escape(exc.text(language))}</span>')
+    sex = translate("nik.female" if nik.female else "nik.male", language)
+    text = translate("nik.ok", language, province=nik.province_name, sex=sex)
+    return HTMLResponse(f'<span class="hint">{escape(text)}</span>')

@@ -1,0 +1,109 @@
+"""Server-rendered pages: the Jinja environment, formatting, and one `render` for all pages.
+
+Every page works without JavaScript; htmx only swaps parts of a page when it is there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from layan.web import messages
+from layan.web.errors import lang
+from layan.web.session import csrf_token, ensure_csrf_cookie
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+LOCALES = {"id": "id_ID", "en": "en_GB"}
+DEFAULT_TZ = ZoneInfo("Asia/Jakarta")
+ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _local(value: datetime, tz: str | None) -> datetime:
+    return value.astimezone(ZoneInfo(tz) if tz else DEFAULT_TZ)
+
+
+def when(value: datetime | None, language: str, tz: str | None = None) -> str:
+    """A moment as people read it: "2 Juni 2026 16.00 WIB"."""
+    if value is None:
+        return "-"
+    local = _local(value, tz)
+    zone = ZONE_ABBREVIATIONS.get(str(local.tzinfo), local.strftime("%Z"))
+    text = format_datetime(
+        local, "d MMMM y HH.mm" if language == "id" else "d MMMM y HH:mm", locale=LOCALES[language]
+    )
+    return f"{text} {zone}"
+
+
+def day(value: datetime | None, language: str, tz: str | None = None) -> str:
+    if value is None:
+        return "-"
+    return format_date(_local(value, tz), "d MMMM y", locale=LOCALES[language])
+
+
+def money(amount: int, language: str) -> str:
+    """Rupiah without decimals: "Rp30.000"; zero reads as free."""
+    if not amount:
+        return messages.translate("fee.free", language)
+    return "Rp" + format_decimal(amount, locale=LOCALES["id"])
+
+
+def pick(value: Any, language: str) -> str:
+    """The right language of a bilingual text (Bilingual, Text or dict), or str(value)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return str(value.get(language) or value.get("id") or "")
+    if hasattr(value, "en") and hasattr(value, "id"):
+        return str(value.en if language == "en" else value.id)
+    return str(value)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render a page (or, for an htmx request naming a block, just that fragment)."""
+    language = lang(request)
+    token, fresh = ensure_csrf_cookie(request)
+    officer = getattr(request.state, "officer", None)
+    page = {
+        "request": request,
+        "lang": language,
+        "other_lang": "en" if language == "id" else "id",
+        "_": lambda key, **params: messages.translate(key, language, **params),
+        "t": lambda value: pick(value, language),
+        "when": lambda value, tz=None: when(value, language, tz),
+        "day": lambda value, tz=None: day(value, language, tz),
+        "money": lambda amount: money(amount, language),
+        "csrf_token": csrf_token(request, token),
+        "officer": officer,
+        "officer_is_supervisor": bool(officer and officer.has_role("supervisor")),
+        "officer_is_admin": bool(
+            officer and (officer.has_role("agency_admin") or officer.has_role("platform_admin"))
+        ),
+        **(context or {}),
+    }
+    html = env.get_template(template).render(page)
+    response = HTMLResponse(html, status_code=status)
+    if fresh:
+        response.set_cookie(
+            "layan_csrf", token, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
+    response.headers["Content-Language"] = language
+    return response
