@@ -32,7 +32,9 @@ def http_request(
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-def multipart(json_part: tuple[str, str], file_part: tuple[str, str, str, bytes]) -> tuple[bytes, str]:
+def multipart(
+    json_part: tuple[str, str], file_part: tuple[str, str, str, bytes]
+) -> tuple[bytes, str]:
     """A multipart/form-data body with one text part and one file part, and its content type."""
     boundary = uuid.uuid4().hex
     name, text = json_part
@@ -155,9 +157,7 @@ async def _drive(
     stats: RunStats,
     keep_bodies: bool,
 ) -> None:
-    connections: list[_Connection | None] = [
-        await _open(host, port) for _ in range(concurrency)
-    ]
+    connections: list[_Connection | None] = [await _open(host, port) for _ in range(concurrency)]
     pending = iter(range(len(requests)))
     results: list[bytes | None] = [None] * len(requests)
     start = time.perf_counter()
@@ -175,7 +175,13 @@ async def _drive(
                 status, body, close = await asyncio.wait_for(
                     conn.exchange(requests[index]), REQUEST_TIMEOUT
                 )
-            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError, TimeoutError) as exc:
+            except (
+                OSError,
+                ValueError,
+                IndexError,
+                asyncio.IncompleteReadError,
+                TimeoutError,
+            ) as exc:
                 status, body, close = 0, repr(exc).encode(), True
             stats.latencies.append(time.perf_counter() - sent)
             stats.done += 1
@@ -216,8 +222,6 @@ def run_requests(
         raise ValueError(f"the load generator only targets loopback addresses, not {host}")
     stats = RunStats(label, len(requests))
     cpu = time.process_time()
-    asyncio.run(
-        _drive(host, int(port), requests, concurrency, cap_seconds, stats, keep_bodies)
-    )
+    asyncio.run(_drive(host, int(port), requests, concurrency, cap_seconds, stats, keep_bodies))
     stats.client_cpu = time.process_time() - cpu
     return stats

@@ -1,5 +1,5 @@
-"""The words of the pages, in Indonesian and English.
 # ruff: noqa: E501  (prose in two languages reads better unbroken)
+"""The words of the pages, in Indonesian and English.
 
 A key missing from this table renders as ⟦key⟧, which the page tests look for, so a
 forgotten translation cannot slip through.
