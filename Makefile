@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+PG_BIN := /usr/lib/postgresql/15/bin
+CHROMIUM := /usr/bin/chromium
 LAYAN_DATABASE_URL ?= sqlite:///var/layan.db
 export LAYAN_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench clean
+.PHONY: help run test lint format bench clean system-deps screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,10 +24,24 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP) ## Start Layan with demo data at http://127.0.0.1:8000 (embedded SQLite)
 	$(BIN)/layan serve --demo --host 127.0.0.1 --port 8000
 
-test: $(STAMP) ## Run the whole test suite (SQLite and a real PostgreSQL server)
+test: $(STAMP) system-deps $(NODE_STAMP) ## Run the whole suite: SQLite, a real PostgreSQL server, headless Chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# PostgreSQL 15 and Chromium come from Debian; the suite starts and stops them itself.
+system-deps:
+	@missing=""; \
+	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql"; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
 
 lint: $(STAMP) ## Check style and the import rules
 	$(BIN)/ruff check src tests bench
@@ -38,5 +55,8 @@ format: $(STAMP) ## Format the code
 bench: $(STAMP) ## Run the benchmarks and write bench/RESULTS.md
 	$(BIN)/python -m bench.run
 
-clean: ## Remove the virtualenv and local data
-	rm -rf $(VENV) var
+screenshots: $(STAMP) system-deps $(NODE_STAMP) ## Retake docs/screenshots (phone and desktop widths)
+	$(BIN)/python -m tests.browser.screenshots
+
+clean: ## Remove the virtualenv, node packages and local data
+	rm -rf $(VENV) node_modules var
