@@ -12,10 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from layan import migrations
+from layan.accounts.admin import router as admin_pages
 from layan.accounts.pages import router as account_pages
 from layan.accounts.routes import router as accounts_router
 from layan.applications.api import router as applications_router
 from layan.applications.pages import router as application_pages
+from layan.applications.workspace import router as workspace_pages
 from layan.catalogue.pages import router as catalogue_pages
 from layan.catalogue.routes import router as catalogue_router
 from layan.core.blobs import BlobStore
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)
+    app.include_router(workspace_pages)
+    app.include_router(admin_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from layan.accounts import queries as accounts
 from layan.applications import rules
-from layan.applications.models import Application, Task
+from layan.applications.models import Application, Document, Task
 from layan.applications.rules import TaskStatus
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
 from layan.core.db import UnitOfWork
-from layan.core.errors import NotFoundError, Text
+from layan.core.errors import NotFoundError, PermissionDeniedError, Text
 from layan.core.events import case_events
 from layan.core.identity import mask_nik, mask_phone
 
@@ -252,3 +253,384 @@ def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
         )
         for t in uow.session.execute(stmt).scalars()
     ]
+
+
+# --- the officers' workspace pages ---------------------------------------------------
+
+
+class _Clocks:
+    """Calendars and standards looked up once per read, however many tasks share them."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._units: dict[str, Any] = {}
+        self._standards: dict[int, catalogue.PublishedStandard] = {}
+
+    def unit(self, code: str) -> Any:
+        if code not in self._units:
+            self._units[code] = catalogue.get_unit(self.uow, code)
+        return self._units[code]
+
+    def standard(self, version_id: int) -> catalogue.PublishedStandard:
+        if version_id not in self._standards:
+            self._standards[version_id] = catalogue.get_standard_version(self.uow, version_id)
+        return self._standards[version_id]
+
+    def time_left(self, unit_code: str, version_id: int, due: datetime) -> tuple[float, Text]:
+        """Working seconds to `due` in the unit's calendar, and the same as words."""
+        calendar = catalogue.calendar_for_unit(self.uow, self.unit(unit_code))
+        cuti = self.standard(version_id).standard.cuti_bersama_stops_clock
+        now = self.uow.now()
+        seconds = rules.seconds_left(calendar, now, due, cuti=cuti)
+        return seconds, rules.working_time_left(
+            seconds, self.hours_per_day(unit_code), overdue=due < now
+        )
+
+    def hours_per_day(self, unit_code: str) -> float:
+        unit = self.unit(unit_code)
+        opens, closes = time.fromisoformat(unit.opens), time.fromisoformat(unit.closes)
+        return (closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) / 60
+
+    def step_name(self, version_id: int, step: str) -> Any:
+        found = next(
+            (s for s in self.standard(version_id).standard.procedure if s.code == step), None
+        )
+        return found.name if found else step
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A queue item as the officer's queue page shows it."""
+
+    item: QueueItem
+    service_name: Any
+    step_name: Any
+    role: str
+    seconds_left: float
+    time_left: Text
+    can_claim: bool
+    can_decide: bool
+    claimed_by_me: bool
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    services: list[tuple[str, Any]]  # every service in the queue before filtering: (code, name)
+    total: int
+
+
+QUEUE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+
+
+def officer_queue(
+    uow: UnitOfWork, principal: Principal, *, service: str = "", status: str = ""
+) -> QueuePage:
+    """The officer's queue (`list_queue`) with the working time left, filtered."""
+    items = list_queue(uow, principal)
+    tasks = {
+        t.id: t
+        for t in uow.session.execute(
+            select(Task)
+            .options(selectinload(Task.application).load_only(Application.standard_version_id))
+            .where(Task.id.in_([i.id for i in items]))
+        ).scalars()
+    }
+    clocks = _Clocks(uow)
+    names = accounts.officer_names(uow, {i.assignee_id for i in items if i.assignee_id})
+    services: dict[str, Any] = {}
+    rows = []
+    for item in items:
+        task = tasks[item.id]
+        version = task.application.standard_version_id
+        services.setdefault(item.service_code, clocks.standard(version).standard.name)
+        if (service and item.service_code != service) or (status and item.status != status):
+            continue
+        seconds, text = clocks.time_left(item.unit, version, item.due_at)
+        holds = principal.holds(task.role, task.unit_id)
+        rows.append(
+            QueueRow(
+                item,
+                clocks.standard(version).standard.name,
+                clocks.step_name(version, item.step),
+                task.role,
+                seconds,
+                text,
+                can_claim=holds and item.assignee_id is None,
+                can_decide=holds and item.assignee_id in (None, principal.officer_id),
+                claimed_by_me=item.assignee_id == principal.officer_id,
+                assignee=names.get(item.assignee_id) if item.assignee_id else None,
+            )
+        )
+    return QueuePage(rows, sorted(services.items()), len(items))
+
+
+def next_task_for(uow: UnitOfWork, principal: Principal) -> int | None:
+    """The most urgent open task the officer can decide now (theirs or unclaimed), if any."""
+    mine = [
+        and_(Task.unit_id == g.unit_id, Task.role == g.role)
+        for g in principal.grants
+        if g.unit_id is not None
+    ]
+    if not mine:
+        return None
+    return uow.session.execute(
+        select(Task.id)
+        .where(
+            or_(*mine),
+            Task.status.in_(TaskStatus.ACTIVE),
+            or_(Task.assignee_id.is_(None), Task.assignee_id == principal.officer_id),
+        )
+        .order_by(Task.due_at, Task.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document of an application with what a page needs to show it inline."""
+
+    id: int
+    slot: str
+    label: Any
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+    kind: str  # image, pdf or other
+    digest: str
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """One task with its whole application, for the officer's task page."""
+
+    id: int
+    step: str
+    step_name: Any
+    unit: str
+    agency: str
+    role: str
+    status: str
+    assignee: str | None
+    claimed_by_me: bool
+    due_at: datetime
+    overdue: bool
+    time_left: Text
+    can_decide: bool
+    can_claim: bool
+    service_name: Any
+    application: ApplicationView
+    documents: list[DocumentRef]
+    labels: dict[str, Any]
+
+
+def _documents(app: Application, labels: dict[str, Any]) -> list[DocumentRef]:
+    return [
+        DocumentRef(
+            d.id,
+            d.slot,
+            labels.get(d.slot, d.slot),
+            d.filename,
+            d.content_type,
+            d.size,
+            d.uploaded_at,
+            rules.document_kind(d.filename, d.content_type),
+            d.digest,
+        )
+        for d in app.documents
+    ]
+
+
+def task_for_officer(uow: UnitOfWork, principal: Principal, task_id: int) -> TaskDetail:
+    """A task and its application, for an officer who may read the application."""
+    task = uow.session.get(Task, task_id)
+    visible = task is not None and (
+        uow.session.execute(
+            select(Application.id).where(Application.id == task.application_id, _visible(principal))
+        ).first()
+    )
+    if task is None or not visible:
+        raise NotFoundError(Text("Tugas tidak ditemukan", "Task not found"), "task.not_found")
+    app = task.application
+    view = application_for_officer(uow, principal, app.tracking_number)
+    clocks = _Clocks(uow)
+    published = clocks.standard(app.standard_version_id)
+    labels: dict[str, Any] = {f.code: f.label for f in published.standard.form}
+    labels.update({s.code: s.label for s in published.standard.document_slots()})
+    active = task.status in TaskStatus.ACTIVE
+    if task.seconds_left is not None:
+        seconds = task.seconds_left
+        text = rules.working_time_left(
+            seconds, clocks.hours_per_day(task.unit_code), overdue=seconds < 0
+        )
+    else:
+        seconds, text = clocks.time_left(task.unit_code, app.standard_version_id, task.due_at)
+    holds = principal.holds(task.role, task.unit_id)
+    names = accounts.officer_names(uow, {task.assignee_id} if task.assignee_id else set())
+    return TaskDetail(
+        task.id,
+        task.step_code,
+        clocks.step_name(app.standard_version_id, task.step_code),
+        task.unit_code,
+        task.agency_code,
+        task.role,
+        task.status,
+        names.get(task.assignee_id) if task.assignee_id else None,
+        task.assignee_id == principal.officer_id,
+        task.due_at,
+        active and task.due_at < uow.now(),
+        text,
+        can_decide=active and holds and task.assignee_id in (None, principal.officer_id),
+        can_claim=active and holds and task.assignee_id is None,
+        service_name=published.standard.name,
+        application=view,
+        documents=_documents(app, labels),
+        labels=labels,
+    )
+
+
+def document_for_officer(uow: UnitOfWork, principal: Principal, document_id: int) -> DocumentRef:
+    """A document of an application the officer may read; NotFound for anyone else."""
+    found = uow.session.execute(
+        select(Document)
+        .join(Application, Application.id == Document.application_id)
+        .where(Document.id == document_id, _visible(principal))
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundError(
+            Text("Dokumen tidak ditemukan", "Document not found"), "document.not_found"
+        )
+    return next(d for d in _documents(found.application, {}) if d.id == document_id)
+
+
+@dataclass(frozen=True)
+class SupervisedTask:
+    """An active task of a supervised unit, with the officers it may be given to."""
+
+    id: int
+    tracking_number: str
+    service_code: str
+    step_name: Any
+    role: str
+    status: str
+    assignee_id: int | None
+    assignee: str | None
+    due_at: datetime
+    overdue: bool
+    time_left: Text
+    breached_at: datetime | None
+    escalated_to_me: bool
+    candidates: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    """How much one officer of the unit carries now."""
+
+    id: int
+    name: str
+    username: str
+    roles: tuple[str, ...]
+    claimed: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    unit: str
+    unit_name: str
+    officers: list[OfficerLoad]
+    unclaimed: int
+    unclaimed_overdue: int
+    tasks: list[SupervisedTask]
+    breaches: list[SupervisedTask]
+
+
+def supervised_units(uow: UnitOfWork, principal: Principal) -> list[UnitOverview]:
+    """Workload, breaches and escalations of every unit the principal supervises.
+
+    PermissionDenied for an officer who supervises no unit.
+    """
+    grants = [g for g in principal.grants if g.role == "supervisor" and g.unit_id and g.unit]
+    if not grants:
+        raise PermissionDeniedError(
+            Text("Halaman ini hanya untuk supervisor unit", "This page is for unit supervisors"),
+            "supervisor.required",
+        )
+    now = uow.now()
+    clocks = _Clocks(uow)
+    overviews = []
+    for grant in sorted(grants, key=lambda g: g.unit or ""):
+        assert grant.unit_id is not None and grant.unit is not None
+        unit = clocks.unit(grant.unit)
+        staff = accounts.officers_in_unit(uow, grant.unit_id)
+        names = {o.id: o.name for o in staff}
+        tasks = list(
+            uow.session.execute(
+                select(Task)
+                .options(
+                    selectinload(Task.application).load_only(
+                        Application.tracking_number,
+                        Application.service_code,
+                        Application.standard_version_id,
+                    )
+                )
+                .where(Task.unit_id == grant.unit_id, Task.status.in_(TaskStatus.ACTIVE))
+                .order_by(Task.due_at, Task.id)
+                .limit(500)
+            ).scalars()
+        )
+        extra = {t.assignee_id for t in tasks if t.assignee_id and t.assignee_id not in names}
+        names.update(accounts.officer_names(uow, extra))
+        rows = []
+        for t in tasks:
+            version = t.application.standard_version_id
+            _, text = clocks.time_left(t.unit_code, version, t.due_at)
+            rows.append(
+                SupervisedTask(
+                    t.id,
+                    t.application.tracking_number,
+                    t.application.service_code,
+                    clocks.step_name(version, t.step_code),
+                    t.role,
+                    t.status,
+                    t.assignee_id,
+                    names.get(t.assignee_id) if t.assignee_id else None,
+                    t.due_at,
+                    t.due_at < now,
+                    text,
+                    t.breached_at,
+                    t.escalated_to == principal.officer_id,
+                    [
+                        (o.id, o.name)
+                        for o in staff
+                        if o.active and t.role in o.roles and o.id != t.assignee_id
+                    ],
+                )
+            )
+        loads = [
+            OfficerLoad(
+                o.id,
+                o.name,
+                o.username,
+                o.roles,
+                sum(1 for r in rows if r.assignee_id == o.id),
+                sum(1 for r in rows if r.assignee_id == o.id and r.overdue),
+            )
+            for o in staff
+        ]
+        unclaimed = [r for r in rows if r.assignee_id is None]
+        overviews.append(
+            UnitOverview(
+                grant.unit,
+                unit.name,
+                loads,
+                len(unclaimed),
+                sum(1 for r in unclaimed if r.overdue),
+                rows,
+                [r for r in rows if r.breached_at is not None or r.escalated_to_me],
+            )
+        )
+    return overviews

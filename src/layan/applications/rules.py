@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from layan.catalogue.rules import Duration
+from layan.catalogue.rules import Duration, sniff_file_type
 from layan.core.calendar import WorkingCalendar
 from layan.core.errors import FieldError, Text, ValidationFailedError
 from layan.core.identity import InvalidNikError, nik_warnings, parse_nik
@@ -189,3 +189,55 @@ def check_decision(decision: Decision) -> Decision:
             Text("Keputusan belum lengkap", "The decision is incomplete"), "invalid", errors
         )
     return Decision(decision.outcome, reason, basis)
+
+
+def working_time_left(seconds: float, hours_per_day: float, *, overdue: bool) -> Text:
+    """Working time to a deadline as words, in the unit's working days of `hours_per_day`.
+
+    "2 hari kerja 3 jam lagi" / "2 working days 3 hours left" before the deadline,
+    "terlambat 1 hari kerja" / "1 working day late" after it. Minutes are shown only when
+    less than an hour is left, so the words stay short.
+    """
+    span = abs(seconds)
+    day_seconds = max(hours_per_day, 0.25) * 3600
+    days, rest = divmod(int(span), int(day_seconds))
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60 if not (days or hours) else 0
+    ids, ens = [], []
+    if days:
+        ids.append(f"{days} hari kerja")
+        ens.append(f"{days} working day{'s' if days != 1 else ''}")
+    if hours:
+        ids.append(f"{hours} jam")
+        ens.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        ids.append(f"{minutes} menit")
+        ens.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if overdue:
+        if not ids:
+            return Text("terlambat", "late")
+        return Text("terlambat " + " ".join(ids), " ".join(ens) + " late")
+    if not ids:
+        return Text("kurang dari 1 menit lagi", "less than a minute left")
+    return Text(" ".join(ids) + " lagi", " ".join(ens) + " left")
+
+
+# The types a document may be shown inline as, told by its first bytes (never by the
+# name or the type the uploader claimed).
+INLINE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+def inline_type(head: bytes) -> str | None:
+    """The content type to show a stored document inline with, or None to only download it."""
+    kind = sniff_file_type(head)
+    return INLINE_TYPES.get(kind) if kind else None
+
+
+def document_kind(filename: str, content_type: str) -> str:
+    """How a page shows a document: "image", "pdf" or "other" (a link only)."""
+    name, declared = filename.lower(), content_type.lower()
+    if name.endswith(".pdf") or declared.endswith("/pdf"):
+        return "pdf"
+    if name.endswith((".png", ".jpg", ".jpeg")) or declared.endswith(("/png", "/jpeg", "/jpg")):
+        return "image"
+    return "other"

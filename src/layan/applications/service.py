@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from layan.accounts import queries as account_queries
 from layan.accounts import service as accounts
 from layan.applications import procedure, rules
 from layan.applications.models import Application, Task
@@ -13,7 +14,14 @@ from layan.applications.rules import Decision, Status, TaskStatus
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
-from layan.core.errors import InvalidStateError, NotFoundError, PermissionDeniedError, Text
+from layan.core.errors import (
+    FieldError,
+    InvalidStateError,
+    NotFoundError,
+    PermissionDeniedError,
+    Text,
+    ValidationFailedError,
+)
 from layan.core.events import SYSTEM, Actor
 
 _NOT_YOURS = Text("Tugas ini bukan milik Anda", "This task is not yours")
@@ -140,6 +148,65 @@ def _advance(
         return
     if not procedure.open_stage(uow, app, published, app.stage + 1, actor):
         procedure.close_application(uow, app, Status.APPROVED, actor, actor.agency or "", uow.now())
+
+
+def reassign_task(db: Database, principal: Principal, task_id: int, officer_id: int) -> None:
+    """A supervisor gives an open task to another officer of the unit holding its role."""
+    with db.unit_of_work() as uow:
+        stmt = select(Task).where(Task.id == task_id)
+        task = uow.session.execute(stmt.with_for_update()).scalar_one_or_none()
+        if task is None or task.unit_id not in principal.unit_ids:
+            raise NotFoundError(Text("Tugas tidak ditemukan", "Task not found"), "task.not_found")
+        if not principal.holds("supervisor", task.unit_id):
+            raise PermissionDeniedError(
+                Text(
+                    "Hanya supervisor unit ini yang dapat mengalihkan tugas",
+                    "Only a supervisor of this unit can reassign a task",
+                ),
+                "task.reassign",
+            )
+        if task.status not in TaskStatus.ACTIVE:
+            raise InvalidStateError(
+                Text("Tugas ini sudah tidak terbuka", "This task is no longer open"),
+                "task.not_open",
+            )
+        if not account_queries.holds_role(uow, officer_id, task.unit_id, task.role):
+            raise ValidationFailedError(
+                Text("Tugas tidak dapat dialihkan", "The task cannot be reassigned"),
+                "invalid",
+                [
+                    FieldError(
+                        "officer_id",
+                        "officer.role",
+                        Text(
+                            "Petugas ini tidak memegang peran langkah ini di unit ini",
+                            "This officer does not hold this step's role in this unit",
+                        ),
+                    )
+                ],
+            )
+        if task.assignee_id == officer_id:
+            return
+        previous = task.assignee_id
+        task.status, task.assignee_id, task.claimed_at = (
+            TaskStatus.CLAIMED,
+            officer_id,
+            uow.now(),
+        )
+        actor = Actor(principal.resource, "supervisor", task.unit_code, task.agency_code)
+        procedure.log(
+            uow,
+            task.application,
+            "reassign",
+            "assign",
+            actor,
+            unit=task.unit_code,
+            task=task.id,
+            step=task.step_code,
+            previous=previous,
+            to=officer_id,
+        )
+        uow.commit()
 
 
 def sweep_deadlines(db: Database, batch: int = 500) -> int:

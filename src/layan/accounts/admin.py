@@ -1,0 +1,230 @@
+"""The agency admin pages: units and officers, the working calendar, importing standards.
+
+Open to the agency admins of an agency (for that agency) and to platform admins (for any
+agency). Who may act is decided in `accounts.queries`; the changes go through the
+catalogue's services like those of the command line.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from layan.accounts import queries
+from layan.catalogue import rules as standards
+from layan.catalogue import service as catalogue_service
+from layan.core.access import Principal
+from layan.core.errors import DomainError, FieldError, Text, ValidationFailedError
+from layan.core.events import Actor
+from layan.web.deps import DbDep, PageOfficerDep
+from layan.web.errors import lang
+from layan.web.messages import translate
+from layan.web.session import check_csrf
+from layan.web.templating import LOCALES, render
+
+router = APIRouter(include_in_schema=False)
+OFFICER = {"x-permission": "officer"}
+MAX_STANDARD_BYTES = 256 * 1024
+MAX_STANDARD_FILES = 20
+
+
+def _year(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+def _view(
+    db: Any, officer: Principal, agency: str | None, year: int | None
+) -> queries.AgencyAdminView:
+    with db.unit_of_work(readonly=True) as uow:
+        return queries.agency_admin_view(uow, officer, agency, year)
+
+
+def _page(
+    request: Request,
+    view: queries.AgencyAdminView,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+    import_errors: list[str] | None = None,
+    published: dict[str, int] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    language = lang(request)
+    errors = errors or []
+    return render(
+        request,
+        "admin/admin.html",
+        {
+            "a": view,
+            "errors": errors,
+            "error_for": {e["field"]: e["message"] for e in errors},
+            "values": values or {},
+            "import_errors": import_errors or [],
+            "published": published or {},
+            "long_day": lambda d: format_date(d, "EEEE, d MMMM y", locale=LOCALES[language]),
+            "saved": request.query_params.get("pesan") == "kalender",
+        },
+        status,
+    )
+
+
+@router.get("/petugas/admin", response_class=HTMLResponse, openapi_extra=OFFICER)
+async def admin_page(
+    request: Request, db: DbDep, officer: PageOfficerDep, instansi: str = "", tahun: str = ""
+) -> HTMLResponse:
+    """The agency's units and officers, its calendar for a year, and the standards import."""
+    view = await run_in_threadpool(_view, db, officer, instansi[:40] or None, _year(tahun))
+    return _page(request, view)
+
+
+def _actor(officer: Principal, agency: str) -> Actor:
+    return Actor(officer.resource, queries.admin_role(officer), agency=agency)
+
+
+def _agency(db: Any, officer: Principal, requested: str | None) -> str:
+    with db.unit_of_work(readonly=True) as uow:
+        return queries.agency_for_admin(uow, officer, requested)
+
+
+@router.post("/petugas/admin/kalender", openapi_extra=OFFICER)
+async def change_day(request: Request, db: DbDep, officer: PageOfficerDep) -> Response:
+    """Add or remove a holiday, cuti bersama or closure for the agency."""
+    async with request.form(max_fields=10) as form:
+        check_csrf(request, form.get("csrf_token"))
+        values = {
+            k: str(form.get(k) or "").strip()[:200]
+            for k in ("instansi", "tahun", "day", "kind", "action", "name")
+        }
+    agency = await run_in_threadpool(_agency, db, officer, values["instansi"] or None)
+    language = lang(request)
+    try:
+        try:
+            chosen = date.fromisoformat(values["day"])
+        except ValueError:
+            raise ValidationFailedError(
+                Text("Perubahan kalender tidak sah", "Invalid calendar change"),
+                "invalid",
+                [
+                    FieldError(
+                        "day",
+                        "day.invalid",
+                        Text(
+                            translate("admin.day_invalid", "id"),
+                            translate("admin.day_invalid", "en"),
+                        ),
+                    )
+                ],
+            ) from None
+        await run_in_threadpool(
+            lambda: catalogue_service.change_calendar_day(
+                db.unit_of_work(),
+                day=chosen,
+                kind=values["kind"],
+                action=values["action"],
+                name=values["name"],
+                agency_code=agency,
+                actor=_actor(officer, agency),
+            )
+        )
+    except ValidationFailedError as exc:
+        errors = [
+            {"field": e.field, "anchor": f"cal-{e.field}", "message": e.text(language)}
+            for e in exc.errors
+        ]
+        view = await run_in_threadpool(_view, db, officer, agency, _year(values["tahun"]))
+        return _page(request, view, errors=errors, values=values, status=422)
+    query = urlencode({"instansi": agency, "tahun": chosen.year, "pesan": "kalender"})
+    return RedirectResponse(f"/petugas/admin?{query}#kalender", status_code=303)
+
+
+async def _read_standard_files(
+    form: Any, language: str
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    files: list[tuple[str, bytes]] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for value in form.getlist("files"):
+        if not isinstance(value, UploadFile) or not value.filename:
+            continue
+        name = Path(value.filename.replace("\\", "/")).name
+        content = await value.read(MAX_STANDARD_BYTES + 1)
+        if not name.lower().endswith((".yaml", ".yml")):
+            problems.append(f"{name}: {translate('admin.not_yaml', language)}")
+        elif len(content) > MAX_STANDARD_BYTES:
+            problems.append(f"{name}: {translate('admin.too_large', language)}")
+        elif name in seen:
+            problems.append(f"{name}: {translate('admin.duplicate', language)}")
+        else:
+            seen.add(name)
+            files.append((name, content))
+    if not files and not problems:
+        problems.append(translate("admin.no_files", language))
+    return files, problems
+
+
+def _import(
+    db: Any, officer: Principal, agency: str, files: list[tuple[str, bytes]], language: str
+) -> tuple[dict[str, int], list[str]]:
+    """Publish the uploaded standards, or report every problem of every file."""
+    with tempfile.TemporaryDirectory(prefix="layan-standards-") as tmp:
+        folder = Path(tmp)
+        for name, content in files:
+            (folder / name).write_bytes(content)
+        try:
+            loaded = standards.load_standards(folder)
+        except standards.StandardFilesError as exc:
+            return {}, [str(_named(e)) for e in exc.errors]
+        paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+        outside = queries.standards_outside(
+            officer, agency, [(p, standards.load_standard(p)) for p in paths]
+        )
+        if outside or not loaded:
+            return {}, [str(e) for e in outside]
+        try:
+            versions = catalogue_service.import_standards(
+                db.unit_of_work(), folder, _actor(officer, agency)
+            )
+        except ValidationFailedError as exc:
+            return {}, [f"{exc.text(language)}: {e.field}: {e.text(language)}" for e in exc.errors]
+        except DomainError as exc:
+            return {}, [exc.text(language)]
+    return versions, []
+
+
+def _named(error: standards.StandardFileError) -> standards.StandardFileError:
+    """The error naming the uploaded file, not the temporary folder it was read from."""
+    return standards.StandardFileError(Path(error.path).name, error.line, error.reason)
+
+
+@router.post("/petugas/admin/standar", response_class=HTMLResponse, openapi_extra=OFFICER)
+async def import_standards(request: Request, db: DbDep, officer: PageOfficerDep) -> HTMLResponse:
+    """Import service standards from uploaded YAML files: all published, or none."""
+    language = lang(request)
+    async with request.form(
+        max_files=MAX_STANDARD_FILES, max_fields=5, max_part_size=MAX_STANDARD_BYTES + 1024
+    ) as form:
+        check_csrf(request, form.get("csrf_token"))
+        requested = str(form.get("instansi") or "")[:40] or None
+        agency = await run_in_threadpool(_agency, db, officer, requested)
+        files, problems = await _read_standard_files(form, language)
+    published: dict[str, int] = {}
+    if not problems:
+        published, problems = await run_in_threadpool(_import, db, officer, agency, files, language)
+    view = await run_in_threadpool(_view, db, officer, agency, None)
+    return _page(
+        request,
+        view,
+        import_errors=problems,
+        published=published,
+        status=422 if problems else 200,
+    )
