@@ -41,7 +41,7 @@ class Application(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     documents: Mapped[list[Document]] = relationship(
-        back_populates="application", lazy="selectin", order_by="Document.id"
+        back_populates="application", order_by="Document.id"
     )
     tasks: Mapped[list[Task]] = relationship(
         back_populates="application", lazy="selectin", order_by="Task.id"

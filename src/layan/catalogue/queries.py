@@ -56,8 +56,23 @@ def get_standard(uow: UnitOfWork, code: str) -> PublishedStandard:
     return _published(*found)
 
 
+_VERSIONS: dict[tuple[str, int], PublishedStandard] = {}
+
+
 def get_standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
-    """A standard exactly as it was at the version an application pinned."""
+    """A standard exactly as it was at the version an application pinned.
+
+    A published version never changes, so it is read from the database once per process.
+    """
+    key = (uow.db.url, version_id)
+    if key not in _VERSIONS:
+        if len(_VERSIONS) > 4096:
+            _VERSIONS.clear()
+        _VERSIONS[key] = _standard_version(uow, version_id)
+    return _VERSIONS[key]
+
+
+def _standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
     row, agency = uow.session.execute(
         select(StandardVersion, Agency)
         .join(Service, Service.id == StandardVersion.service_id)
@@ -102,16 +117,32 @@ def list_agencies(uow: UnitOfWork) -> list[Agency]:
 
 
 def _calendar_revision(uow: UnitOfWork) -> int:
-    return uow.session.execute(select(func.coalesce(func.max(CalendarDay.id), 0))).scalar_one()
+    """The newest calendar change; calendar rows are only ever added, so it names a state."""
+    if "calendar_revision" not in uow.cache:
+        uow.cache["calendar_revision"] = uow.session.execute(
+            select(func.coalesce(func.max(CalendarDay.id), 0))
+        ).scalar_one()
+    return int(uow.cache["calendar_revision"])
+
+
+# The admin's changes per database, agency and revision: read once, not on every request.
+_OVERRIDES: dict[tuple[str, str, int], tuple[DayOverride, ...]] = {}
 
 
 def _overrides(uow: UnitOfWork, agency_code: str) -> tuple[DayOverride, ...]:
-    rows = uow.session.execute(
-        select(CalendarDay)
-        .where((CalendarDay.agency_code.is_(None)) | (CalendarDay.agency_code == agency_code))
-        .order_by(CalendarDay.id)
-    ).scalars()
-    return tuple(DayOverride(r.day, r.kind, r.action, r.name) for r in rows)
+    key = (uow.db.url, agency_code, _calendar_revision(uow))
+    found = _OVERRIDES.get(key)
+    if found is None:
+        rows = uow.session.execute(
+            select(CalendarDay)
+            .where((CalendarDay.agency_code.is_(None)) | (CalendarDay.agency_code == agency_code))
+            .order_by(CalendarDay.id)
+        ).scalars()
+        found = tuple(DayOverride(r.day, r.kind, r.action, r.name) for r in rows)
+        if len(_OVERRIDES) > 1024:
+            _OVERRIDES.clear()
+        _OVERRIDES[key] = found
+    return found
 
 
 @lru_cache(maxsize=256)
@@ -149,8 +180,11 @@ def calendar_for_unit(uow: UnitOfWork, unit: Unit) -> WorkingCalendar:
 
 def calendar_for_agency(uow: UnitOfWork, agency_code: str) -> WorkingCalendar:
     """The agency's calendar at standard government hours, for the whole service time."""
-    agency = find_agency(uow, agency_code)
-    tz = agency.tz if agency else "Asia/Jakarta"
+    key = ("agency_tz", agency_code)
+    if key not in uow.cache:
+        agency = find_agency(uow, agency_code)
+        uow.cache[key] = agency.tz if agency else "Asia/Jakarta"
+    tz = uow.cache[key]
     return _calendar(
         tz,
         "07:30",

@@ -118,6 +118,8 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.db.sessions()
+        # Reads that cannot change within one transaction, kept for its length only.
+        self.cache: dict[object, Any] = {}
         if not self.readonly:
             self.session.connection(execution_options={"layan_write": True})
         return self
@@ -129,6 +131,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        # Row locks end with the transaction: the next one must read its ledger heads again.
+        self.session.info.pop("ledger_heads", None)
 
     def now(self) -> datetime:
         return self.db.clock()

@@ -102,6 +102,22 @@ def _hashed_fields(event: Event) -> dict[str, Any]:
     }
 
 
+def _locked_head(session: Session, ledger: str) -> Ledger:
+    """The ledger's head, locked for this transaction (read once, however many events)."""
+    heads: dict[str, Ledger] = session.info.setdefault("ledger_heads", {})
+    head = heads.get(ledger)
+    if head is None:
+        # The row lock serialises appends to one ledger on PostgreSQL; SQLite has one writer.
+        head = session.execute(
+            select(Ledger).where(Ledger.agency == ledger).with_for_update()
+        ).scalar_one_or_none()
+        if head is None:
+            head = Ledger(agency=ledger, last_seq=0, last_hash=GENESIS)
+            session.add(head)
+        heads[ledger] = head
+    return head
+
+
 def record_event(
     session: Session,
     *,
@@ -119,13 +135,7 @@ def record_event(
     """Append one event to `ledger`'s chain inside the caller's transaction."""
     if lifecycle not in LIFECYCLES:
         raise ValueError(f"unknown lifecycle transition {lifecycle!r}")
-    # The row lock serialises appends to one ledger on PostgreSQL; SQLite has one writer.
-    head = session.execute(
-        select(Ledger).where(Ledger.agency == ledger).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = Ledger(agency=ledger, last_seq=0, last_hash=GENESIS)
-        session.add(head)
+    head = _locked_head(session, ledger)
     event = Event(
         ledger=ledger,
         seq=head.last_seq + 1,
