@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from layan import migrations
@@ -23,7 +21,10 @@ from layan.catalogue.routes import router as catalogue_router
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.settings import Settings, get_settings
+from layan.surveys.api import router as surveys_router
+from layan.surveys.pages import router as survey_pages
 from layan.web import errors
+from layan.web.language import LanguageSwitch
 from layan.web.templating import STATIC
 
 
@@ -59,26 +60,16 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(catalogue_router)
     app.include_router(applications_router)
     app.include_router(accounts_router)
+    app.include_router(surveys_router)
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)
     app.include_router(workspace_pages)
     app.include_router(admin_pages)
+    app.include_router(survey_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
 
-    @app.middleware("http")
-    async def remember_language(request: Request, call_next):  # type: ignore[no-untyped-def]
-        """`?lang=en` switches the pages' language and remembers it in a cookie."""
-        chosen = request.query_params.get("lang")
-        if chosen in ("id", "en") and request.method == "GET":
-            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-            query = urlencode(rest)
-            response: Response = RedirectResponse(
-                request.url.path + (f"?{query}" if query else ""), status_code=303
-            )
-            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="lax")
-            return response
-        return await call_next(request)
+    app.add_middleware(LanguageSwitch)
 
     return app
