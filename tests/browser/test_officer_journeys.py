@@ -14,8 +14,9 @@ from tests.factories import officer_for, standard
 
 
 def _sign_in(browser: Browser, server: str, username: str) -> Page:
-    context = browser.new_context(base_url=server, locale="id-ID",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=server, locale="id-ID", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/petugas/masuk")
@@ -32,7 +33,8 @@ def _open_steps(server: str, number: str) -> list[dict]:  # type: ignore[type-ar
 
 
 def test_each_steps_unit_decides_in_the_browser_until_approved(
-        page: Page, browser: Browser, server: str, tmp_path: Path) -> None:
+    page: Page, browser: Browser, server: str, tmp_path: Path
+) -> None:
     number, _pin = _apply(page, "pbg", tmp_path, seed=11)
     roles = {s.code: s.role for s in standard("pbg").procedure}
     agencies = set()
@@ -56,7 +58,8 @@ def test_each_steps_unit_decides_in_the_browser_until_approved(
 
 
 def test_a_return_needs_a_reason_in_the_browser(
-        page: Page, browser: Browser, server: str, tmp_path: Path) -> None:
+    page: Page, browser: Browser, server: str, tmp_path: Path
+) -> None:
     number, _pin = _apply(page, "skck", tmp_path, seed=12)
     step = _open_steps(server, number)[0]
     officer = _sign_in(browser, server, officer_for(step["unit"], "front_desk"))
@@ -69,7 +72,8 @@ def test_a_return_needs_a_reason_in_the_browser(
 
 
 def test_the_officer_pages_have_no_serious_accessibility_violations(
-        page: Page, browser: Browser, server: str, tmp_path: Path) -> None:
+    page: Page, browser: Browser, server: str, tmp_path: Path
+) -> None:
     number, _pin = _apply(page, "skck", tmp_path, seed=13)
     step = _open_steps(server, number)[0]
     supervisor = _sign_in(browser, server, officer_for(step["unit"], "supervisor"))

@@ -21,6 +21,7 @@ from layan.applications.rules import Status, format_tracking_number, normalise_t
 from layan.catalogue import queries as catalogue
 from layan.core.errors import NotFoundError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
+from layan.surveys import queries as surveys
 from layan.web.deps import BlobsDep, DbDep, SettingsDep
 from layan.web.errors import lang
 from layan.web.messages import translate
@@ -266,8 +267,15 @@ async def track_with_pin(
             "returned": view.status == Status.RETURNED,
             "error_for": {},
             "labels": _labels(published),
+            "survey": await run_in_threadpool(_survey_invitation, db, view.tracking_number),
         },
     )
+
+
+def _survey_invitation(db: Any, number: str) -> surveys.ApplicationSurvey | None:
+    """The satisfaction survey to offer once the application ended, if not yet answered."""
+    with db.unit_of_work(readonly=True) as uow:
+        return surveys.survey_invitation(uow, number)
 
 
 @router.post("/lacak/{number}/perbaiki", response_class=HTMLResponse, openapi_extra=PUBLIC)

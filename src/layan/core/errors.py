@@ -56,6 +56,10 @@ class InvalidStateError(DomainError):
     """The thing exists but is not in a state that allows this."""
 
 
+class TooManyRequestsError(DomainError):
+    """The caller sent this too often in a short time; they may try again later."""
+
+
 @dataclass(eq=False)
 class ValidationFailedError(DomainError):
     """Input was refused; `errors` names each field and why."""

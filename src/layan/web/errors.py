@@ -17,6 +17,7 @@ from layan.core.errors import (
     NotFoundError,
     PermissionDeniedError,
     Text,
+    TooManyRequestsError,
     ValidationFailedError,
 )
 from layan.web.i18n import language_of
@@ -29,6 +30,7 @@ STATUS = {
     AuthenticationError: 401,
     InvalidStateError: 409,
     ValidationFailedError: 422,
+    TooManyRequestsError: 429,
 }
 
 # Pydantic's error types, said plainly in both languages.

@@ -423,6 +423,133 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "activity.resume": ("dilanjutkan", "resumed"),
     "activity.ate_abort": ("dibatalkan", "cancelled"),
     "activity.withdraw": ("ditarik", "withdrawn"),
+    # satisfaction survey (SKM)
+    "survey.title": ("Survei kepuasan", "Satisfaction survey"),
+    "survey.heading": ("Survei kepuasan: {name}", "Satisfaction survey: {name}"),
+    "survey.lead": (
+        "Penilaian Anda dihitung dalam Indeks Kepuasan Masyarakat (IKM) yang diumumkan instansi. Jawaban tidak terhubung dengan nama Anda di laporan.",
+        "Your answers count towards the public satisfaction index (IKM) the agency publishes. Reports never show your name.",
+    ),
+    "survey.all_required": (
+        "Jawab kesembilan pertanyaan; data diri dan saran tidak wajib.",
+        "Answer all nine questions; the details about you and the suggestion are optional.",
+    ),
+    "survey.number": ("Nomor permohonan", "Tracking number"),
+    "survey.pin_hint": (
+        "6 angka yang Anda terima saat mengajukan; membuktikan bahwa Anda pemohonnya",
+        "The 6 digits you received when you applied; they prove you are the applicant",
+    ),
+    "survey.send": ("Kirim survei", "Send the survey"),
+    "survey.answered": (
+        "Survei untuk permohonan ini sudah diisi. Terima kasih atas penilaian Anda.",
+        "The survey for this application has already been answered. Thank you for your feedback.",
+    ),
+    "survey.not_finished": (
+        "Survei dapat diisi setelah permohonan selesai (disetujui atau ditolak).",
+        "The survey opens once the application has ended (approved or rejected).",
+    ),
+    "survey.back": ("Kembali ke permohonan", "Back to the application"),
+    "survey.invite.heading": ("Bagaimana pelayanan kami?", "How was our service?"),
+    "survey.invite.lead": (
+        "Permohonan Anda sudah selesai. Mohon luangkan dua menit untuk survei kepuasan, apa pun hasilnya.",
+        "Your application has ended. Please take two minutes for the satisfaction survey, whatever the outcome.",
+    ),
+    "survey.question": ("Pertanyaan {n} dari 9", "Question {n} of 9"),
+    "survey.q.requirements": (
+        "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "How well did the requirements fit the service?",
+    ),
+    "survey.q.procedure": (
+        "Bagaimana pendapat Anda tentang kemudahan prosedur pelayanan?",
+        "How easy was the procedure?",
+    ),
+    "survey.q.time": (
+        "Bagaimana pendapat Anda tentang kecepatan waktu pelayanan?",
+        "How fast was the service?",
+    ),
+    "survey.q.fee": (
+        "Bagaimana pendapat Anda tentang kewajaran biaya/tarif pelayanan?",
+        "How fair was the fee?",
+    ),
+    "survey.q.product": (
+        "Bagaimana pendapat Anda tentang kesesuaian hasil pelayanan dengan yang tercantum dalam standar pelayanan?",
+        "How well did what you received match the service standard?",
+    ),
+    "survey.q.competence": (
+        "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas?",
+        "How competent were the staff?",
+    ),
+    "survey.q.behaviour": (
+        "Bagaimana pendapat Anda tentang kesopanan dan keramahan petugas?",
+        "How polite and friendly were the staff?",
+    ),
+    "survey.q.complaints": (
+        "Bagaimana pendapat Anda tentang penanganan pengaduan, saran, dan masukan?",
+        "How were complaints and suggestions handled?",
+    ),
+    "survey.q.facilities": (
+        "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
+        "How good were the facilities?",
+    ),
+    "survey.profile": ("Tentang Anda", "About you"),
+    "survey.profile_hint": (
+        "Hanya untuk melihat siapa saja yang dilayani; tidak wajib.",
+        "Only to see who is being served; optional.",
+    ),
+    "survey.profile.age_band": ("Usia", "Age"),
+    "survey.profile.sex": ("Jenis kelamin", "Sex"),
+    "survey.profile.education": ("Pendidikan terakhir", "Education"),
+    "survey.profile.occupation": ("Pekerjaan", "Occupation"),
+    "survey.age_band.<20": ("di bawah 20 tahun", "under 20"),
+    "survey.age_band.20-29": ("20-29 tahun", "20-29"),
+    "survey.age_band.30-39": ("30-39 tahun", "30-39"),
+    "survey.age_band.40-49": ("40-49 tahun", "40-49"),
+    "survey.age_band.50-59": ("50-59 tahun", "50-59"),
+    "survey.age_band.>=60": ("60 tahun ke atas", "60 or over"),
+    "survey.sex.L": ("Laki-laki", "Male"),
+    "survey.sex.P": ("Perempuan", "Female"),
+    "survey.education.SD": ("SD atau sederajat", "Primary school"),
+    "survey.education.SMP": ("SMP atau sederajat", "Junior high school"),
+    "survey.education.SMA": ("SMA atau sederajat", "Senior high school"),
+    "survey.education.D1-D3": ("Diploma (D1-D3)", "Diploma (D1-D3)"),
+    "survey.education.D4-S1": ("D4 atau Sarjana (S1)", "Bachelor's degree (D4/S1)"),
+    "survey.education.S2": ("Magister (S2)", "Master's degree (S2)"),
+    "survey.education.S3": ("Doktor (S3)", "Doctorate (S3)"),
+    "survey.occupation.PNS": ("PNS/ASN", "Civil servant"),
+    "survey.occupation.TNI": ("TNI", "Armed forces"),
+    "survey.occupation.POLRI": ("POLRI", "Police"),
+    "survey.occupation.SWASTA": ("Pegawai swasta", "Private employee"),
+    "survey.occupation.WIRAUSAHA": ("Wirausaha", "Self-employed"),
+    "survey.occupation.PELAJAR": ("Pelajar/Mahasiswa", "Student"),
+    "survey.occupation.LAINNYA": ("Lainnya", "Other"),
+    "survey.suggestion": ("Saran dan masukan", "Suggestions"),
+    "survey.suggestion_hint": (
+        "Apa yang perlu diperbaiki? Jangan tulis data pribadi. Paling banyak 2.000 karakter.",
+        "What should be improved? Do not write personal details. At most 2,000 characters.",
+    ),
+    "survey.service": ("Layanan yang Anda terima", "The service you received"),
+    "survey.walk_in.title": ("Survei kepuasan {unit}", "Satisfaction survey: {unit}"),
+    "survey.walk_in.heading": ("Survei kepuasan: {unit}", "Satisfaction survey: {unit}"),
+    "survey.walk_in.lead": (
+        "Anda baru dilayani di {unit}, {agency}? Nilailah pelayanan yang Anda terima hari ini.",
+        "Were you just served at {unit}, {agency}? Rate the service you received today.",
+    ),
+    "survey.thanks.title": ("Terima kasih", "Thank you"),
+    "survey.thanks.heading": ("Terima kasih atas penilaian Anda", "Thank you for your feedback"),
+    "survey.thanks.lead": (
+        "Jawaban Anda tersimpan dan dihitung dalam Indeks Kepuasan Masyarakat.",
+        "Your answers are saved and count towards the public satisfaction index.",
+    ),
+    "survey.thanks.low": (
+        "Anda memberi nilai terendah untuk: {elements}. Bila ada masalah yang perlu ditangani, sampaikan pengaduan agar ditindaklanjuti.",
+        "You gave the lowest score for: {elements}. If something needs fixing, make a complaint so it is followed up.",
+    ),
+    "survey.thanks.complain": ("Sampaikan pengaduan", "Make a complaint"),
+    "survey.thanks.lapor": (
+        "Sampaikan pengaduan lewat SP4N-LAPOR!",
+        "Make a complaint through SP4N-LAPOR!",
+    ),
+    "survey.thanks.home": ("Ke beranda", "To the home page"),
 }
 
 
