@@ -228,13 +228,38 @@ def _tracked(db: Any, number: str, pin: str | None, secret: str) -> tuple[Any, A
         return view, published
 
 
+async def _track_page(
+    request: Request,
+    db: Any,
+    secret: str,
+    number: str,
+    pin: str | None,
+    *,
+    errors: list[dict[str, str]] = (),
+    status: int = 200,
+    **flags: bool,  # type: ignore[assignment]
+) -> HTMLResponse:
+    """The tracking page: public without a PIN; whole, fixable and surveyable with it."""
+    view, published = await run_in_threadpool(_tracked, db, number, pin, secret)
+    context: dict[str, Any] = {
+        "v": view,
+        "p": published,
+        "errors": list(errors),
+        "pin": pin or "",
+        **flags,
+    }
+    if pin:
+        context["error_for"] = {e["field"]: e["message"] for e in errors if "field" in e}
+        context["labels"] = _labels(published)
+        context.setdefault("returned", view.status == Status.RETURNED)
+        context["survey"] = await run_in_threadpool(_survey_invitation, db, view.tracking_number)
+    return render(request, "applications/track.html", context, status)
+
+
 @router.get("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
 async def track(request: Request, number: str, db: DbDep, settings: SettingsDep) -> HTMLResponse:
     """Status, steps with their deadlines and the timeline; no personal data."""
-    view, published = await run_in_threadpool(_tracked, db, number, None, settings.secret_key)
-    return render(
-        request, "applications/track.html", {"v": view, "p": published, "errors": [], "pin": ""}
-    )
+    return await _track_page(request, db, settings.secret_key, number, None)
 
 
 @router.post("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -246,30 +271,12 @@ async def track_with_pin(
         check_csrf(request, form.get("csrf_token"))
         pin = str(form.get("pin") or "").strip()
     try:
-        view, published = await run_in_threadpool(_tracked, db, number, pin, settings.secret_key)
+        return await _track_page(request, db, settings.secret_key, number, pin)
     except NotFoundError:
-        view, published = await run_in_threadpool(_tracked, db, number, None, settings.secret_key)
         errors = [{"anchor": "pin", "message": _not_found(request)}]
-        return render(
-            request,
-            "applications/track.html",
-            {"v": view, "p": published, "errors": errors, "pin": ""},
-            404,
+        return await _track_page(
+            request, db, settings.secret_key, number, None, errors=errors, status=404
         )
-    return render(
-        request,
-        "applications/track.html",
-        {
-            "v": view,
-            "p": published,
-            "errors": [],
-            "pin": pin,
-            "returned": view.status == Status.RETURNED,
-            "error_for": {},
-            "labels": _labels(published),
-            "survey": await run_in_threadpool(_survey_invitation, db, view.tracking_number),
-        },
-    )
 
 
 def _survey_invitation(db: Any, number: str) -> surveys.ApplicationSurvey | None:
@@ -299,36 +306,17 @@ async def fix(
             )
         )
     except ValidationFailedError as exc:
-        view, published = await run_in_threadpool(_tracked, db, number, pin, settings.secret_key)
-        errors = _errors(exc, lang(request))
-        return render(
+        return await _track_page(
             request,
-            "applications/track.html",
-            {
-                "v": view,
-                "p": published,
-                "errors": errors,
-                "pin": pin,
-                "returned": True,
-                "error_for": {e["field"]: e["message"] for e in errors},
-                "labels": _labels(published),
-            },
-            422,
+            db,
+            settings.secret_key,
+            number,
+            pin,
+            errors=_errors(exc, lang(request)),
+            status=422,
+            returned=True,
         )
-    view, published = await run_in_threadpool(_tracked, db, number, pin, settings.secret_key)
-    return render(
-        request,
-        "applications/track.html",
-        {
-            "v": view,
-            "p": published,
-            "errors": [],
-            "pin": pin,
-            "resubmitted": True,
-            "error_for": {},
-            "labels": _labels(published),
-        },
-    )
+    return await _track_page(request, db, settings.secret_key, number, pin, resubmitted=True)
 
 
 @router.get("/cek/nik", response_class=HTMLResponse, openapi_extra=PUBLIC)
