@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Bounded so that concurrent requests queue in order rather than contend for
+        # the GIL and the database's locks.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_count
         yield
         if db is None:
             database.dispose()

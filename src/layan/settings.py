@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_upload_kb: int = Field(default=10 * 1024, gt=0)
     sweep_seconds: int = Field(default=60, gt=0)
     default_tz: str = "Asia/Jakarta"
+    # Threads that run database work per process; None picks 2 for SQLite (one writer,
+    # so more threads only queue) and 16 for PostgreSQL.
+    threads: int | None = Field(default=None, gt=0, le=256)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -40,6 +43,12 @@ class Settings(BaseSettings):
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         return self
+
+    @property
+    def thread_count(self) -> int:
+        if self.threads:
+            return self.threads
+        return 2 if self.database_url.startswith("sqlite") else 16
 
     @property
     def blob_dir(self) -> Path:

@@ -138,9 +138,21 @@ def check_application(
     files: dict[str, IncomingFile],
 ) -> tuple[Applicant, dict[str, object]]:
     """Everything submission would check, storing nothing: for a check-your-answers page."""
+    _published, applicant, cleaned = _checked(db, service_code, applicant, data, files)
+    return applicant, cleaned
+
+
+def _checked(
+    db: Database,
+    service_code: str,
+    applicant: Applicant,
+    data: dict[str, object],
+    files: dict[str, IncomingFile],
+) -> tuple[catalogue.PublishedStandard, Applicant, dict[str, object]]:
+    # Checked in a reading transaction so the write lock is held only for the writes.
     with db.unit_of_work(readonly=True) as uow:
         published = catalogue.get_standard(uow, service_code)
-        return _validate(published, applicant, data, files)
+        return (published, *_validate(published, applicant, data, files))
 
 
 def _store_files(
@@ -199,9 +211,8 @@ def _submit(
     secret: str,
     idempotency_key: str | None,
 ) -> Receipt:
+    published, applicant, cleaned = _checked(uow.db, service_code, applicant, data, files)
     with uow:
-        published = catalogue.get_standard(uow, service_code)
-        applicant, cleaned = _validate(published, applicant, data, files)
         now = uow.now()
         standard = published.standard
         agency_calendar = catalogue.calendar_for_agency(uow, published.agency)

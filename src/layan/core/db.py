@@ -6,6 +6,7 @@ differ (SQLite pragmas, row locks) are kept here.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,9 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.clock = clock
+        # SQLite has one writer: writers of this process queue here, in order, instead of
+        # sleeping in SQLite's busy handler (which retries in steps of up to 100 ms).
+        self.write_lock = threading.RLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,6 +121,9 @@ class UnitOfWork:
         self.readonly = readonly
 
     def __enter__(self) -> UnitOfWork:
+        self._locked = not self.readonly and self.db.write_lock is not None
+        if self._locked:
+            self.db.write_lock.acquire()  # type: ignore[union-attr]
         self.session = self.db.sessions()
         # Reads that cannot change within one transaction, kept for its length only.
         self.cache: dict[object, Any] = {}
@@ -127,7 +134,11 @@ class UnitOfWork:
     def __exit__(self, *exc: object) -> None:
         # close() rolls back whatever was not committed; objects already loaded stay
         # readable (detached) for the caller, which rollback() would have expired.
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            if self._locked:
+                self.db.write_lock.release()  # type: ignore[union-attr]
 
     def commit(self) -> None:
         self.session.commit()
