@@ -25,6 +25,8 @@ from layan.catalogue import service as catalogue_service
 from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
+from layan.surveys import rules as survey_rules
+from layan.surveys import service as surveys
 
 PASSWORD = "layan-demo"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -276,10 +278,37 @@ def _work_one(
             decision = Decision("reject", "Persyaratan tidak terpenuhi", "UU 25/2009 Pasal 18")
         else:
             decision = Decision("approve")
-        applications.decide_task(db, officer, task_id, decision)
+        result = applications.decide_task(db, officer, task_id, decision)
+        if result.application_status in Status.FINAL and rng.random() < 0.7:
+            _answer_survey(db, number, secret, rng)
         if decision.outcome != "approve":
             break
     return True
+
+
+def _answer_survey(db: Database, number: str, secret: str, rng: random.Random) -> None:
+    """The applicant rates the ended case: mostly satisfied, now and then not at all."""
+    scores = {
+        key: rng.choices((1, 2, 3, 4), weights=(2, 8, 45, 45))[0]
+        for key in survey_rules.ELEMENT_KEYS
+    }
+    if rng.random() < 0.2:
+        scores["suggestion"] = rng.choice(SUGGESTIONS)  # type: ignore[assignment]
+    surveys.answer_for_application(
+        db,
+        tracking_number=number,
+        secret=secret,
+        raw=scores,
+        pin=intake.rules.tracking_pin(secret, number),
+    )
+
+
+SUGGESTIONS = [
+    "Ruang tunggu perlu lebih banyak kursi.",
+    "Mohon informasi biaya dipasang di loket.",
+    "Petugas ramah, tetapi antrean pagi panjang.",
+    "Notifikasi lewat WhatsApp akan sangat membantu.",
+]
 
 
 def application_count(db: Database) -> int:
