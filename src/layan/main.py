@@ -24,8 +24,10 @@ from layan.core.db import Database
 from layan.settings import Settings, get_settings
 from layan.surveys.api import router as surveys_router
 from layan.surveys.pages import router as survey_pages
+from layan.surveys.report_pages import router as survey_report_pages
 from layan.web import errors
 from layan.web.language import LanguageSwitch
+from layan.web.security import SecurityHeaders
 from layan.web.templating import STATIC
 
 
@@ -71,9 +73,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(workspace_pages)
     app.include_router(admin_pages)
     app.include_router(survey_pages)
+    app.include_router(survey_report_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
 
     app.add_middleware(LanguageSwitch)
+    app.add_middleware(SecurityHeaders)
 
     return app

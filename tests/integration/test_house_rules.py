@@ -55,3 +55,19 @@ def test_the_import_arrows_hold() -> None:
         [str(lint)], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2]
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_every_response_carries_the_security_headers(client) -> None:  # type: ignore[no-untyped-def]
+    for url in ("/", "/layanan/pbg", "/api/v1/services", "/healthz", "/nope"):
+        headers = client.get(url).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, url
+        assert "unsafe-inline" not in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert "strict-transport-security" not in headers  # plain HTTP on loopback
+
+
+def test_hsts_is_sent_behind_tls(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("https://testserver/healthz")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
