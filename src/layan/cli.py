@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from layan import demo, migrations
+from layan.accounts import service as account_service
 from layan.applications.service import sweep_deadlines
 from layan.audit import verify_audit_chain
 from layan.catalogue import queries as catalogue
@@ -38,11 +39,13 @@ calendar_app = typer.Typer(
     help="Holidays, cuti bersama and closures for a year.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+officers_app = typer.Typer(help="Officers and their roles.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(db_app, name="db")
+app.add_typer(officers_app, name="officers")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -131,6 +134,42 @@ def _sweep_forever(settings: Settings) -> None:
         except Exception:  # a failed sweep is retried next round; the server keeps serving
             logging.getLogger("layan.worker").exception("deadline sweep failed")
         time.sleep(settings.sweep_seconds)
+
+
+@officers_app.command("add")
+def officers_add(
+    username: str,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="front_desk, processor, approver, supervisor, "
+            "complaint_handler, agency_admin, platform_admin "
+            "or auditor"
+        ),
+    ],
+    unit: Annotated[str | None, typer.Option(help="AGENCY.UNIT; none for platform roles.")] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create an officer (the first agency admin, or a platform admin or auditor)."""
+    db = _database(_settings())
+    if len(password) < account_service.MIN_PASSWORD:
+        err.print(f"[red]password: at least {account_service.MIN_PASSWORD} characters[/red]")
+        raise typer.Exit(1)
+    try:
+        officer_id = account_service.create_officer(
+            db.unit_of_work(),
+            username=username,
+            name=name,
+            password=password,
+            roles=[account_service.RoleInUnit(role, unit)],
+        )
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    out.print(f"officer {username} created (id {officer_id})")
 
 
 @db_app.command("upgrade")

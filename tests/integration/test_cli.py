@@ -165,3 +165,29 @@ def test_serve_answers_on_the_port_it_was_given(env: dict[str, str]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_an_operator_creates_the_first_agency_admin(env: dict[str, str]) -> None:
+    created = runner.invoke(
+        app,
+        [
+            "officers",
+            "add",
+            "admin-baru",
+            "--name",
+            "Admin Baru",
+            "--role",
+            "agency_admin",
+            "--unit",
+            "BAPENDA.RETRIBUSI",
+        ],
+        input="kata-sandi-rahasia\nkata-sandi-rahasia\n",
+    )
+    assert created.exit_code == 0, created.stdout
+    assert "admin-baru created" in created.stdout
+    wrong = runner.invoke(
+        app,
+        ["officers", "add", "x1", "--name", "X", "--role", "wizard", "--unit", "BAPENDA.RETRIBUSI"],
+        input="kata-sandi-rahasia\n" * 2,
+    )
+    assert wrong.exit_code == 1 and "role" in wrong.stderr.lower()

@@ -598,3 +598,71 @@ def test_working_time_left_reads_as_working_days_and_hours() -> None:
     assert working_time_left(-day, 7.5, overdue=True).en == "1 working day late"
     assert working_time_left(45 * 60, 8, overdue=False).en == "45 minutes left"
     assert working_time_left(0, 8, overdue=True).id == "terlambat"
+
+
+def test_an_agency_admin_adds_an_officer_who_can_then_sign_in(client: TestClient) -> None:
+    sign_in(client, "dpmptsp-admin")
+    admin = page(client, "/petugas/admin")
+    refused = post(
+        client,
+        "/petugas/admin/petugas",
+        admin,
+        {
+            "instansi": "DPMPTSP",
+            "username": "X",
+            "name": "",
+            "password": "short",
+            "role": "processor",
+            "unit": "PUPR.TPT",
+        },
+    )
+    assert refused.status_code == 422
+    for anchor in (
+        "officer-username-error",
+        "officer-name-error",
+        "officer-password-error",
+        "officer-unit-error",
+    ):
+        assert f'id="{anchor}"' in refused.text, anchor
+    added = post(
+        client,
+        "/petugas/admin/petugas",
+        admin,
+        {
+            "instansi": "DPMPTSP",
+            "username": "dpmptsp-bo-2",
+            "name": "Rina Wulandari",
+            "password": "kata-sandi-rahasia",
+            "role": "processor",
+            "unit": "DPMPTSP.BO",
+        },
+    )
+    assert added.status_code == 303
+    assert "Rina Wulandari" in client.get("/petugas/admin").text
+    token = client.post(
+        "/api/v1/auth/token", data={"username": "dpmptsp-bo-2", "password": "kata-sandi-rahasia"}
+    )
+    assert token.status_code == 200
+    me = client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+    )
+    assert me.json()["roles"] == [{"role": "processor", "unit": "DPMPTSP.BO", "agency": "DPMPTSP"}]
+
+
+def test_an_admin_cannot_add_officers_to_another_agency(client: TestClient) -> None:
+    sign_in(client, "dpmptsp-admin")
+    admin = page(client, "/petugas/admin")
+    response = post(
+        client,
+        "/petugas/admin/petugas",
+        admin,
+        {
+            "instansi": "PUPR",
+            "username": "pupr-baru",
+            "name": "Budi",
+            "password": "kata-sandi-rahasia",
+            "role": "processor",
+            "unit": "PUPR.TPT",
+        },
+    )
+    assert response.status_code == 403

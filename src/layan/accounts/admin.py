@@ -20,9 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from layan.accounts import queries
+from layan.accounts import service as account_service
 from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
-from layan.core.access import Principal
+from layan.core.access import UNIT_ROLES, Principal
 from layan.core.errors import DomainError, FieldError, Text, ValidationFailedError
 from layan.core.events import Actor
 from layan.web.deps import DbDep, PageOfficerDep
@@ -73,6 +74,8 @@ def _page(
             "published": published or {},
             "long_day": lambda d: format_date(d, "EEEE, d MMMM y", locale=LOCALES[language]),
             "saved": request.query_params.get("pesan") == "kalender",
+            "officer_added": request.query_params.get("pesan") == "petugas",
+            "unit_roles": UNIT_ROLES,
         },
         status,
     )
@@ -145,6 +148,51 @@ async def change_day(request: Request, db: DbDep, officer: PageOfficerDep) -> Re
         return _page(request, view, errors=errors, values=values, status=422)
     query = urlencode({"instansi": agency, "tahun": chosen.year, "pesan": "kalender"})
     return RedirectResponse(f"/petugas/admin?{query}#kalender", status_code=303)
+
+
+@router.post("/petugas/admin/petugas", openapi_extra=OFFICER)
+async def add_officer(request: Request, db: DbDep, officer: PageOfficerDep) -> Response:
+    """Add an officer with a role in one of the agency's units."""
+    async with request.form(max_fields=10) as form:
+        check_csrf(request, form.get("csrf_token"))
+        values = {
+            k: str(form.get(k) or "")[:200]
+            for k in ("instansi", "username", "name", "password", "role", "unit")
+        }
+    try:
+        await run_in_threadpool(
+            lambda: account_service.add_officer(
+                db,
+                officer,
+                agency=values["instansi"],
+                username=values["username"],
+                name=values["name"],
+                password=values["password"],
+                role=values["role"],
+                unit=values["unit"],
+            )
+        )
+    except ValidationFailedError as exc:
+        language = lang(request)
+        errors = [
+            {
+                "field": f"officer.{e.field}",
+                "anchor": f"officer-{e.field}",
+                "message": e.text(language),
+            }
+            for e in exc.errors
+        ]
+        view = await run_in_threadpool(_view, db, officer, values["instansi"] or None, None)
+        values.pop("password")
+        return _page(
+            request,
+            view,
+            errors=errors,
+            values={f"officer.{k}": v for k, v in values.items()},
+            status=422,
+        )
+    query = urlencode({"instansi": values["instansi"], "pesan": "petugas"})
+    return RedirectResponse(f"/petugas/admin?{query}#petugas", status_code=303)
 
 
 async def _read_standard_files(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,11 +12,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 
+from layan.accounts import queries as account_queries
 from layan.accounts.models import ApiToken, Membership, Officer
 from layan.catalogue import queries as catalogue
 from layan.catalogue.service import ensure_ledger
-from layan.core.access import PLATFORM_ROLES, ROLES, Grant, Principal
-from layan.core.db import UnitOfWork
+from layan.core.access import PLATFORM_ROLES, ROLES, UNIT_ROLES, Grant, Principal
+from layan.core.db import Database, UnitOfWork
 from layan.core.errors import AuthenticationError, FieldError, Text, ValidationFailedError
 from layan.core.events import SYSTEM, Actor, record_event
 
@@ -76,6 +78,103 @@ def create_officer(
         )
         uow.commit()
         return officer.id
+
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
+MIN_PASSWORD = 10
+
+
+def add_officer(
+    db: Database,
+    principal: Principal,
+    *,
+    agency: str,
+    username: str,
+    name: str,
+    password: str,
+    role: str,
+    unit: str,
+) -> int:
+    """An agency admin adds an officer to one of the agency's units (a platform admin to any)."""
+    with db.unit_of_work(readonly=True) as uow:
+        agency = account_queries.agency_for_admin(uow, principal, agency)
+        taken = uow.session.execute(
+            select(Officer.id).where(Officer.username == username.strip().lower())
+        ).first()
+    errors = _officer_problems(username, name, password, role, unit, agency, taken is not None)
+    if errors:
+        raise ValidationFailedError(
+            Text("Petugas belum dapat ditambahkan", "The officer cannot be added yet"),
+            "invalid",
+            errors,
+        )
+    actor = Actor(principal.resource, account_queries.admin_role(principal), agency=agency)
+    return create_officer(
+        db.unit_of_work(),
+        username=username.strip().lower(),
+        name=" ".join(name.split()),
+        password=password,
+        roles=[RoleInUnit(role, unit)],
+        actor=actor,
+    )
+
+
+def _officer_problems(
+    username: str, name: str, password: str, role: str, unit: str, agency: str, taken: bool
+) -> list[FieldError]:
+    problems = []
+    if not USERNAME_RE.match(username.strip().lower()):
+        problems.append(
+            FieldError(
+                "username",
+                "username.invalid",
+                Text(
+                    "Nama pengguna 3-60 huruf kecil, angka, titik, garis bawah atau tanda hubung",
+                    "Username: 3-60 lower-case letters, digits, dots, underscores or hyphens",
+                ),
+            )
+        )
+    elif taken:
+        problems.append(
+            FieldError(
+                "username",
+                "username.taken",
+                Text("Nama pengguna sudah dipakai", "That username is already taken"),
+            )
+        )
+    if not name.strip() or len(name) > 200:
+        problems.append(
+            FieldError(
+                "name",
+                "name.invalid",
+                Text(
+                    "Nama wajib diisi (paling banyak 200 karakter)",
+                    "Name is required (at most 200 characters)",
+                ),
+            )
+        )
+    if len(password) < MIN_PASSWORD:
+        problems.append(
+            FieldError(
+                "password",
+                "password.short",
+                Text(
+                    f"Kata sandi paling sedikit {MIN_PASSWORD} karakter",
+                    f"The password needs at least {MIN_PASSWORD} characters",
+                ),
+            )
+        )
+    if role not in UNIT_ROLES:
+        problems.append(FieldError("role", "role.unknown", Text("Pilih peran", "Choose a role")))
+    if unit.partition(".")[0] != agency:
+        problems.append(
+            FieldError(
+                "unit",
+                "unit.other_agency",
+                Text("Pilih unit instansi ini", "Choose a unit of this agency"),
+            )
+        )
+    return problems
 
 
 def _check_roles(roles: list[RoleInUnit]) -> None:
