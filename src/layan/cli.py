@@ -26,6 +26,7 @@ from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
 from layan.catalogue.bpmn import standard_to_bpmn
+from layan.complaints.service import sweep_complaint_deadlines
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
@@ -118,7 +119,8 @@ def worker(
     """Mark missed deadlines and escalate them, every LAYAN_SWEEP_SECONDS."""
     settings = _settings()
     if once:
-        marked = sweep_deadlines(_database(settings))
+        db = _database(settings)
+        marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
         out.print(f"sweep: {marked} deadline(s) marked")
         return
     _sweep_forever(settings)
@@ -128,7 +130,7 @@ def _sweep_forever(settings: Settings) -> None:
     db = _database(settings)
     while True:
         try:
-            marked = sweep_deadlines(db)
+            marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
             if marked:
                 out.print(f"sweep: {marked} deadline(s) marked")
         except Exception:  # a failed sweep is retried next round; the server keeps serving

@@ -22,6 +22,7 @@ from layan.applications.rules import Decision, Status, TaskStatus
 from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
+from layan.complaints import demo as complaints_demo
 from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
@@ -193,6 +194,7 @@ def load_demo(
     if applications_count:
         _past_applications(db, blobs, secret, applications_count, random.Random(seed))
         applications.sweep_deadlines(db)  # today's view: what is late is marked late
+        complaints_demo.sample_complaints(db, blobs, secret, _principals(db), random.Random(seed))
     return True
 
 

@@ -19,6 +19,9 @@ from layan.applications.pages import router as application_pages
 from layan.applications.workspace import router as workspace_pages
 from layan.catalogue.pages import router as catalogue_pages
 from layan.catalogue.routes import router as catalogue_router
+from layan.complaints.api import router as complaints_router
+from layan.complaints.pages import router as complaint_pages
+from layan.complaints.workspace import router as complaint_workspace
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.settings import Settings, get_settings
@@ -67,12 +70,15 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(applications_router)
     app.include_router(accounts_router)
     app.include_router(surveys_router)
+    app.include_router(complaints_router)
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)
     app.include_router(workspace_pages)
     app.include_router(admin_pages)
     app.include_router(survey_pages)
+    app.include_router(complaint_pages)
+    app.include_router(complaint_workspace)
     app.include_router(survey_report_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)

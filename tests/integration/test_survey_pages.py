@@ -92,7 +92,9 @@ def test_the_survey_page_takes_answers_and_a_1_offers_the_complaint_form(
     assert sent.status_code == 201, sent.text[:500]
     thanks = check_page(sent.text)
     link = by_id(thanks, "complaint-link")
-    assert link is not None and link.get("href") == "/layanan/skck#pengaduan"
+    assert link is not None and link.get("href") == f"/pengaduan/baru?permohonan={number}"
+    form = get_page(client, link.get("href"))
+    assert number in {i.get("value") for i in find_all(form, "input")}
     assert "Waktu Penyelesaian" in text_of(thanks)
     service = get_page(client, "/layanan/skck")
     assert text_of(by_id(service, "pengaduan")) == "Pengaduan, saran, dan masukan"
@@ -162,7 +164,7 @@ def test_the_walk_in_page_records_an_answer_for_a_service_of_the_unit(client: Te
     sent = client.post("/survei/unit/DISDUKCAPIL.LOKET", data=_form(page, **answers))
     assert sent.status_code == 201
     link = by_id(check_page(sent.text), "complaint-link")
-    assert link is not None and link.get("href") == "/layanan/ktp-el-baru#pengaduan"
+    assert link is not None and link.get("href") == "/pengaduan/baru"
 
 
 def test_the_walk_in_page_refuses_a_sixth_answer_within_the_hour(client: TestClient) -> None:

@@ -284,7 +284,7 @@ def test_an_ended_application_is_answered_once_with_its_pin(
     first = _answer(client, number, pin, complaints=1)
     assert first.status_code == 201, first.text
     assert first.json()["low_scores"] == ["complaints"]
-    assert first.json()["complaint_url"] == "/layanan/skck#pengaduan"
+    assert first.json()["complaint_url"] == f"/pengaduan/baru?permohonan={number}"
     assert _answer(client, number, pin).status_code == 409
     assert _count(db) == 1
     with db.unit_of_work(readonly=True) as uow:

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 import layan.accounts.models
 import layan.applications.models
 import layan.catalogue.models
+import layan.complaints.models
 import layan.core.events
 import layan.surveys.models  # noqa: F401  (every table must be known to compare)
 from layan.core.db import Base

@@ -71,3 +71,54 @@ class SurveyResponse(Base):
     source_hash: Mapped[str | None] = mapped_column(String(64))
     # The SHA-256 of the paper import a row came from, so the same file is not counted twice.
     batch: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class ActionSource:
+    """What a follow-up action answers: a suggestion, a questionnaire scored 1, an element."""
+
+    SUGGESTION = "suggestion"
+    LOW_SCORE = "low_score"
+    ELEMENT = "element"
+
+
+class ActionStatus:
+    OPEN = "open"
+    DONE = "done"
+
+
+class SurveyAction(Base):
+    """A follow-up action (tindak lanjut) an agency takes on what its respondents said.
+
+    `source_ref` is the questionnaire's id for a suggestion or a low score, the element
+    key for a weak element. The scope (unit, service) is where the action is published:
+    the unit and service a questionnaire was about, or the report's scope for an element;
+    both empty for the whole agency. `created_by` and `closed_by` name officers as the
+    event log does (`officer:<id>`), without personal data.
+    """
+
+    __tablename__ = "survey_actions"
+    __table_args__ = (
+        Index("ix_survey_actions_agency_status", "agency_code", "status"),
+        Index("ix_survey_actions_source", "agency_code", "source", "source_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40))
+    unit_code: Mapped[str | None] = mapped_column(String(82))
+    service_code: Mapped[str | None] = mapped_column(String(63))
+    source: Mapped[str] = mapped_column(String(12))
+    source_ref: Mapped[str] = mapped_column(String(40))
+    # The report period the action was made from: a report lists the actions whose
+    # period overlaps its own, so respondents find what came of that period's answers.
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    owner_unit: Mapped[str] = mapped_column(String(82))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default=ActionStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(60))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(String(2000))

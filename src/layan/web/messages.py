@@ -19,6 +19,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.unit": ("Unit saya", "My unit"),
     "nav.admin": ("Admin instansi", "Agency admin"),
     "nav.sign_out": ("Keluar", "Sign out"),
+    "nav.ikm": ("Kepuasan (IKM)", "Satisfaction (IKM)"),
+    "nav.complaints": ("Pengaduan", "Complaints"),
     "footer.text": (
         "Layan: pelayanan publik yang cepat, mudah, dan akuntabel. Keluhan? Sampaikan lewat "
         "kanal pengaduan setiap layanan atau SP4N-LAPOR!",
@@ -821,6 +823,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Laporan tidak tampil untuk umum; hanya instansi yang menanganinya yang melihat.",
         "The report is not public; only the agency handling it sees it.",
     ),
+    "complaint.update.verified": ("Diverifikasi", "Verified"),
     "complaint.update.question": ("Pertanyaan verifikator", "The verifier's question"),
     "complaint.update.information": ("Kelengkapan dari pelapor", "The reporter's answer"),
     "complaint.update.forwarded": ("Diteruskan", "Forwarded"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -75,6 +76,12 @@ def pick(value: Any, language: str) -> str:
     return str(value)
 
 
+def _switch_url(request: Request, target: str) -> str:
+    """This page in the other language: its own query kept, `lang` added."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return "?" + urlencode([*params, ("lang", target)])
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
@@ -92,6 +99,7 @@ def render(
         "day": lambda value, tz=None: day(value, language, tz),
         "money": lambda amount: money(amount, language),
         "csrf_token": csrf_token(request, token),
+        "switch_url": _switch_url(request, "en" if language == "id" else "id"),
         "officer": officer,
         "officer_is_supervisor": bool(officer and officer.has_role("supervisor")),
         "officer_is_admin": bool(

@@ -1,0 +1,1 @@
+"""Complaints (pengaduan): the SP4N-LAPOR! lifecycle on working-day deadlines."""
