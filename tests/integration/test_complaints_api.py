@@ -647,3 +647,30 @@ def test_the_public_list_filters_by_state_and_category(client: TestClient, clock
     assert page["items"][0]["answers"][0]["kind"] == "resolution"
     page = client.get("/api/v1/complaints", params={"category": "skck"}).json()
     assert page["total"] == 1
+
+
+def test_the_reporter_rates_the_service_once_the_complaint_closes(
+    client: TestClient, clock: Clock
+) -> None:
+    from tests.integration.test_surveys_api import KEYS
+
+    number, pin = _resolved(client, clock)
+    answers = {**dict.fromkeys(KEYS, 3), "behaviour": 1}
+    early = client.post(
+        f"/api/v1/complaints/{number}/survey", headers={"X-Tracking-Pin": pin}, json=answers
+    )
+    assert early.status_code == 409  # resolved, but not yet closed by the reporter
+    _ok(_respond(client, number, pin, 5), "closed")
+    wrong = client.post(
+        f"/api/v1/complaints/{number}/survey", headers={"X-Tracking-Pin": "000000"}, json=answers
+    )
+    assert wrong.status_code == 404
+    sent = client.post(
+        f"/api/v1/complaints/{number}/survey", headers={"X-Tracking-Pin": pin}, json=answers
+    )
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["low_scores"] == ["behaviour"]
+    again = client.post(
+        f"/api/v1/complaints/{number}/survey", headers={"X-Tracking-Pin": pin}, json=answers
+    )
+    assert again.status_code == 409

@@ -62,6 +62,27 @@ def get_by_pin(
 
 
 @dataclass(frozen=True)
+class ComplaintOutcome:
+    """How a complaint ended, for the satisfaction survey asked after it closes."""
+
+    tracking_number: str
+    agency_code: str
+    unit_code: str
+    closed: bool
+
+
+def complaint_outcome(uow: UnitOfWork, number: str, pin: str, secret: str) -> ComplaintOutcome:
+    """The outcome of the reporter's own complaint; NotFound unless number and PIN match."""
+    complaint = get_by_pin(uow, number, pin, secret)
+    return ComplaintOutcome(
+        complaint.tracking_number,
+        complaint.agency_code,
+        complaint.unit_code,
+        complaint.status == rules.Status.CLOSED,
+    )
+
+
+@dataclass(frozen=True)
 class UpdateView:
     at: datetime
     kind: str

@@ -102,6 +102,29 @@ def answer_for_application(
     return _receipt(receipt)
 
 
+@router.post(
+    "/complaints/{tracking_number}/survey",
+    status_code=201,
+    openapi_extra={"x-permission": "public"},
+)
+def answer_for_complaint(
+    tracking_number: str,
+    db: DbDep,
+    settings: SettingsDep,
+    x_tracking_pin: Annotated[str, Header(max_length=12)],
+    answers: Annotated[dict[str, Any], _ANSWERS],
+) -> JSONResponse:
+    """The reporter's questionnaire once the complaint closed; one per complaint."""
+    receipt = service.answer_for_complaint(
+        db,
+        tracking_number=tracking_number,
+        pin=x_tracking_pin,
+        secret=settings.secret_key,
+        raw=answers,
+    )
+    return _receipt(receipt)
+
+
 @router.post("/units/{unit}/survey", status_code=201, openapi_extra={"x-permission": "public"})
 def answer_walk_in(
     unit: str,

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from layan.accounts import queries as accounts
 from layan.applications import queries as applications
 from layan.catalogue import queries as catalogue
+from layan.complaints import queries as complaints
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import (
@@ -192,6 +193,44 @@ def answer_for_application(
         return SurveyReceipt(
             response.id, outcome.service_code, rules.low_scores(answers), outcome.tracking_number
         )
+
+
+_COMPLAINT_NOT_CLOSED = InvalidStateError(
+    Text(
+        "Survei dapat diisi setelah pengaduan ditutup",
+        "The survey can be answered once the complaint is closed",
+    ),
+    "survey.not_finished",
+)
+
+
+def answer_for_complaint(
+    db: Database, *, tracking_number: str, pin: str, secret: str, raw: Mapping[str, object]
+) -> SurveyReceipt:
+    """The reporter's questionnaire once their complaint closed, proved by its PIN."""
+    with db.unit_of_work() as uow:
+        outcome = complaints.complaint_outcome(uow, tracking_number, pin, secret)
+        if not outcome.closed:
+            raise _COMPLAINT_NOT_CLOSED
+        if queries.has_response(uow, CaseType.COMPLAINT, outcome.tracking_number):
+            raise _ANSWERED
+        answers = rules.check_answers(raw, require_all=True)
+        tz = _agency_tz(uow, outcome.agency_code)
+        response = _response(
+            uow,
+            answers,
+            case_type=CaseType.COMPLAINT,
+            case_id=outcome.tracking_number,
+            agency=outcome.agency_code,
+            unit=outcome.unit_code,
+            service=None,
+            answered_on=queries.local_today(uow, tz),
+            channel=Channel.WEB,
+        )
+        _store(uow, response)
+        _log(uow, response, Actor(CITIZEN, "respondent", agency=outcome.agency_code))
+        uow.commit()
+        return SurveyReceipt(response.id, None, rules.low_scores(answers))
 
 
 # --- walk-in, at a unit's counter --------------------------------------------------
