@@ -8,7 +8,7 @@ swaps its row in place.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,6 +20,7 @@ from layan.core.access import Principal
 from layan.core.errors import ValidationFailedError
 from layan.web.deps import BlobsDep, DbDep, PageOfficerDep
 from layan.web.errors import lang
+from layan.web.files import document_response
 from layan.web.session import check_csrf
 from layan.web.templating import render
 
@@ -180,18 +181,7 @@ async def document(
     """A document, shown inline only as the type its bytes show; otherwise downloaded."""
     ref = await run_in_threadpool(_document, db, officer, document_id)
     content = await run_in_threadpool(blobs.get, ref.digest)
-    shown = inline_type(content[:16])
-    disposition = "inline" if shown else "attachment"
-    return Response(
-        content,
-        media_type=shown or "application/octet-stream",
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(ref.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "X-Frame-Options": "SAMEORIGIN",
-        },
-    )
+    return document_response(content, ref.filename, inline_type(content[:16]))
 
 
 # --- my units (supervisor) ------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,6 +22,7 @@ from layan.core.access import Principal
 from layan.core.errors import NotFoundError, Text, ValidationFailedError
 from layan.web.deps import BlobsDep, DbDep, PageOfficerDep
 from layan.web.errors import lang
+from layan.web.files import document_response
 from layan.web.session import check_csrf
 from layan.web.templating import render
 
@@ -261,15 +261,4 @@ async def attachment(
     """A photo or PDF of a complaint, shown inline only as the type its bytes show."""
     ref = await run_in_threadpool(_attachment, db, officer, attachment_id)
     content = await run_in_threadpool(blobs.get, ref.digest)
-    shown = inline_type(content[:16])
-    disposition = "inline" if shown else "attachment"
-    return Response(
-        content,
-        media_type=shown or "application/octet-stream",
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(ref.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "X-Frame-Options": "SAMEORIGIN",
-        },
-    )
+    return document_response(content, ref.filename, inline_type(content[:16]))

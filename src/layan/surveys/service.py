@@ -172,27 +172,14 @@ def answer_for_application(
         outcome = applications.case_outcome(uow, tracking_number, pin, secret)
         if not outcome.final:
             raise _NOT_FINISHED
-        if queries.has_response(uow, CaseType.APPLICATION, outcome.tracking_number):
-            raise _ANSWERED
-        answers = rules.check_answers(raw, require_all=True)
-        tz = _agency_tz(uow, outcome.agency_code)
-        response = _response(
-            uow,
-            answers,
-            case_type=CaseType.APPLICATION,
-            case_id=outcome.tracking_number,
-            agency=outcome.agency_code,
-            unit=outcome.unit or "",
-            service=outcome.service_code,
-            answered_on=queries.local_today(uow, tz),
-            channel=Channel.WEB,
+        case = _Case(
+            CaseType.APPLICATION,
+            outcome.tracking_number,
+            outcome.agency_code,
+            outcome.unit or "",
+            outcome.service_code,
         )
-        _store(uow, response)
-        _log(uow, response, Actor(CITIZEN, "respondent", agency=outcome.agency_code))
-        uow.commit()
-        return SurveyReceipt(
-            response.id, outcome.service_code, rules.low_scores(answers), outcome.tracking_number
-        )
+        return _answer_case(uow, case, raw)
 
 
 _COMPLAINT_NOT_CLOSED = InvalidStateError(
@@ -212,25 +199,46 @@ def answer_for_complaint(
         outcome = complaints.complaint_outcome(uow, tracking_number, pin, secret)
         if not outcome.closed:
             raise _COMPLAINT_NOT_CLOSED
-        if queries.has_response(uow, CaseType.COMPLAINT, outcome.tracking_number):
-            raise _ANSWERED
-        answers = rules.check_answers(raw, require_all=True)
-        tz = _agency_tz(uow, outcome.agency_code)
-        response = _response(
-            uow,
-            answers,
-            case_type=CaseType.COMPLAINT,
-            case_id=outcome.tracking_number,
-            agency=outcome.agency_code,
-            unit=outcome.unit_code,
-            service=None,
-            answered_on=queries.local_today(uow, tz),
-            channel=Channel.WEB,
+        case = _Case(
+            CaseType.COMPLAINT,
+            outcome.tracking_number,
+            outcome.agency_code,
+            outcome.unit_code,
+            None,
         )
-        _store(uow, response)
-        _log(uow, response, Actor(CITIZEN, "respondent", agency=outcome.agency_code))
-        uow.commit()
-        return SurveyReceipt(response.id, None, rules.low_scores(answers))
+        return _answer_case(uow, case, raw)
+
+
+@dataclass(frozen=True)
+class _Case:
+    type: str
+    number: str
+    agency: str
+    unit: str
+    service: str | None
+
+
+def _answer_case(uow: UnitOfWork, case: _Case, raw: Mapping[str, object]) -> SurveyReceipt:
+    """Record the one questionnaire of an ended case, counted for the unit that ended it."""
+    if queries.has_response(uow, case.type, case.number):
+        raise _ANSWERED
+    answers = rules.check_answers(raw, require_all=True)
+    response = _response(
+        uow,
+        answers,
+        case_type=case.type,
+        case_id=case.number,
+        agency=case.agency,
+        unit=case.unit,
+        service=case.service,
+        answered_on=queries.local_today(uow, _agency_tz(uow, case.agency)),
+        channel=Channel.WEB,
+    )
+    _store(uow, response)
+    _log(uow, response, Actor(CITIZEN, "respondent", agency=case.agency))
+    uow.commit()
+    case_id = case.number if case.type == CaseType.APPLICATION else None
+    return SurveyReceipt(response.id, case.service, rules.low_scores(answers), case_id)
 
 
 # --- walk-in, at a unit's counter --------------------------------------------------

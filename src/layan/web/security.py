@@ -14,7 +14,7 @@ POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
 )
 # Uploaded documents are shown to officers in a frame of Layan's own task page.
-FRAMEABLE = ("/petugas/dokumen/",)
+FRAMEABLE = ("/petugas/dokumen/", "/petugas/pengaduan/lampiran/")
 
 
 class SecurityHeaders:
