@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,16 +21,19 @@ from rich.table import Table
 
 from layan import demo, migrations
 from layan.accounts import service as account_service
+from layan.applications import privacy
 from layan.applications.service import sweep_deadlines
-from layan.audit import verify_audit_chain
+from layan.audit import take_checkpoint, verify_against_checkpoint, verify_audit_chain
 from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
 from layan.catalogue.bpmn import standard_to_bpmn
 from layan.complaints.service import sweep_complaint_deadlines
+from layan.core import checkpoints
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
+from layan.open311 import service as open311_service
 from layan.settings import Settings
 
 app = typer.Typer(help="Layan: public services online, measured in public.", no_args_is_help=True)
@@ -41,12 +45,18 @@ calendar_app = typer.Typer(
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 officers_app = typer.Typer(help="Officers and their roles.", no_args_is_help=True)
+open311_app = typer.Typer(help="Open311 GeoReport v2: API keys.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
+privacy_app = typer.Typer(
+    help="Personal data (UU 27/2022): retention purge, breach report.", no_args_is_help=True
+)
+app.add_typer(open311_app, name="open311")
+app.add_typer(privacy_app, name="privacy")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -214,10 +224,37 @@ def services_export_bpmn(code: str) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="A signed checkpoint (JSON) the ledgers must still hold.")
+    ] = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="The public key (PEM) that signed the checkpoint.")
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="A database URL or a copied SQLite file to verify offline "
+            "(opened as it is, never migrated); default: LAYAN_DATABASE_URL."
+        ),
+    ] = None,
+) -> None:
     """Re-hash every ledger; exit 1 naming the first bad event of each broken ledger."""
-    db = _database(_settings())
-    checked, problems = verify_audit_chain(db)
+    if (checkpoint is None) != (public_key is None):
+        err.print("[red]--checkpoint and --public-key go together[/red]")
+        raise typer.Exit(2)
+    db = _database(_settings()) if database is None else Database(_database_url(database))
+    try:
+        checked, problems = verify_audit_chain(db)
+        if checkpoint is not None and public_key is not None:
+            try:
+                document = json.loads(checkpoint.read_text(encoding="utf-8"))
+                problems += verify_against_checkpoint(db, document, public_key.read_bytes())
+            except (OSError, ValueError) as exc:  # CheckpointError is a ValueError
+                err.print(f"[red]BROKEN[/red] checkpoint {checkpoint}: {exc}")
+                raise typer.Exit(1) from None
+    finally:
+        db.dispose()
     if problems:
         for p in problems:
             err.print(
@@ -225,7 +262,64 @@ def audit_verify() -> None:
                 f"(event id {p.event_id}): {p.reason}"
             )
         raise typer.Exit(1)
-    out.print(f"OK: {checked} events verified, every ledger intact")
+    against = f", and every ledger holds checkpoint {checkpoint.name}" if checkpoint else ""
+    out.print(f"OK: {checked} events verified, every ledger intact{against}")
+
+
+def _database_url(database: str) -> str:
+    if "://" in database:
+        return database
+    path = Path(database)
+    if not path.is_file():
+        err.print(f"[red]no database file at {path}[/red]")
+        raise typer.Exit(2)
+    return f"sqlite:///{path.resolve()}"
+
+
+@audit_app.command("keygen")
+def audit_keygen(
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the two key files.")],
+) -> None:
+    """Make an Ed25519 key pair for signing checkpoints (private key readable by owner only)."""
+    private_path = out_dir / "checkpoint-private.pem"
+    public_path = out_dir / "checkpoint-public.pem"
+    if private_path.exists() or public_path.exists():
+        err.print(f"[red]refusing to overwrite the keys in {out_dir}[/red]")
+        raise typer.Exit(1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    private_pem, public_pem = checkpoints.generate_key()
+    # Created with mode 0600 from the start, so the key is never readable by others.
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(private_pem)
+    os.chmod(private_path, 0o600)
+    public_path.write_bytes(public_pem)
+    out.print(f"private key: {private_path} (keep it off the database server's backups)")
+    out.print(f"public key:  {public_path} (give it to the auditors)")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    key: Annotated[Path, typer.Option(help="The private key (PEM) from `layan audit keygen`.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the checkpoint JSON.")],
+) -> None:
+    """Sign every ledger's head now; keep the file where the database's writers cannot."""
+    try:
+        private_pem = key.read_bytes()
+    except OSError as exc:
+        err.print(f"[red]cannot read {key}: {exc.strerror}[/red]")
+        raise typer.Exit(1) from None
+    db = _database(_settings())
+    try:
+        document = take_checkpoint(db, private_pem)
+    except checkpoints.CheckpointError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    out_file.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    total = sum(h["last_seq"] for h in document["ledgers"])
+    out.print(f"checkpoint {out_file}: {len(document['ledgers'])} ledgers, {total} events")
 
 
 @demo_app.command("accounts")
@@ -317,6 +411,118 @@ def calendar_list(year: int, agency: _Agency = None) -> None:
         table.add_row(d.isoformat(), "holiday / closure")
     for d in sorted(x for x in calendar.collective_leave if x.year == year):
         table.add_row(d.isoformat(), "cuti bersama")
+    out.print(table)
+
+
+@open311_app.command("create-key")
+def open311_create_key(
+    agency: Annotated[str, typer.Option(help="The agency's code, e.g. PUPR.")],
+    name: Annotated[str, typer.Option(help="Who the key is for, e.g. the regency's app.")],
+) -> None:
+    """Create an Open311 API key for an agency's client; the key is printed only this once."""
+    db = _database(_settings())
+    try:
+        key = open311_service.create_key(db, None, agency, name)
+    except ValidationFailedError as exc:
+        for f in exc.errors:
+            err.print(f"[red]{f.field}: {f.text.en}[/red]")
+        raise typer.Exit(1) from None
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    err.print(f"Open311 key '{name}' for {agency} (shown only once; keep it safe):")
+    out.print(key, highlight=False, markup=False)
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be erased; change nothing.")
+    ] = False,
+) -> None:
+    """Erase personal data of applications decided longer ago than the service's retention."""
+    settings = _settings()
+    db = _database(settings)
+    try:
+        result = privacy.purge_expired(db, BlobStore(settings.blob_dir), dry_run=dry_run)
+    finally:
+        db.dispose()
+    verb = "would erase" if dry_run else "erased"
+    out.print(
+        f"{verb}: personal data of {len(result.applications)} application(s), "
+        f"{result.documents} document(s), {result.blobs} file(s)"
+    )
+
+
+def _moment(value: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]{option}: not an ISO 8601 date or time: {value!r}[/red]")
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@privacy_app.command("breach-report")
+def privacy_breach_report(
+    start: Annotated[
+        str, typer.Option("--from", help="Start of the incident (ISO 8601; UTC if no zone).")
+    ],
+    end: Annotated[
+        str, typer.Option("--to", help="End of the incident (ISO 8601; UTC if no zone).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Whose personal data an incident window touched, and how to reach them within 3x24 h."""
+    since, until = _moment(start, "--from"), _moment(end, "--to")
+    if until <= since:
+        err.print("[red]--to must be after --from[/red]")
+        raise typer.Exit(2)
+    db = _database(_settings())
+    try:
+        report = privacy.breach_report(db, since, until)
+    finally:
+        db.dispose()
+    people = [
+        {
+            "tracking_number": p.tracking_number,
+            "nik": p.nik,
+            "name": p.name,
+            "email": p.email,
+            "phone": p.phone,
+            "agencies": p.agencies,
+            "touched": p.touched,
+        }
+        for p in report.people
+    ]
+    if as_json:
+        body = {
+            "from": report.start.isoformat(),
+            "to": report.end.isoformat(),
+            "notify_by": report.notify_by.isoformat(),
+            "people": people,
+        }
+        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"Incident window {report.start.isoformat()} to {report.end.isoformat()}: "
+        f"{len(people)} person(s) affected. Notify them and the authority by "
+        f"{report.notify_by.isoformat()} (3 x 24 hours, UU 27/2022 Pasal 46).",
+        highlight=False,
+    )
+    table = Table("tracking number", "NIK", "name", "e-mail", "phone", "agencies", "touched")
+    for p in people:
+        table.add_row(
+            p["tracking_number"],
+            p["nik"],
+            p["name"],
+            p["email"],
+            p["phone"],
+            ", ".join(p["agencies"]),
+            ", ".join(p["touched"]),
+        )
     out.print(table)
 
 

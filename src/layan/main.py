@@ -24,6 +24,7 @@ from layan.complaints.pages import router as complaint_pages
 from layan.complaints.workspace import router as complaint_workspace
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
+from layan.open311.api import router as open311_router
 from layan.settings import Settings, get_settings
 from layan.surveys.api import router as surveys_router
 from layan.surveys.pages import router as survey_pages
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(accounts_router)
     app.include_router(surveys_router)
     app.include_router(complaints_router)
+    app.include_router(open311_router)
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)

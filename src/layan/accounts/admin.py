@@ -26,6 +26,7 @@ from layan.catalogue import service as catalogue_service
 from layan.core.access import UNIT_ROLES, Principal
 from layan.core.errors import DomainError, FieldError, Text, ValidationFailedError
 from layan.core.events import Actor
+from layan.open311 import keys as open311_keys
 from layan.web.deps import DbDep, PageOfficerDep
 from layan.web.errors import lang
 from layan.web.messages import translate
@@ -50,6 +51,11 @@ def _view(
         return queries.agency_admin_view(uow, officer, agency, year)
 
 
+def _keys(db: Any, agency: str) -> list[open311_keys.KeyRow]:
+    with db.unit_of_work(readonly=True) as uow:
+        return open311_keys.list_keys(uow, agency)
+
+
 def _page(
     request: Request,
     view: queries.AgencyAdminView,
@@ -58,6 +64,8 @@ def _page(
     values: dict[str, str] | None = None,
     import_errors: list[str] | None = None,
     published: dict[str, int] | None = None,
+    new_key: dict[str, str] | None = None,
+    keys: list[open311_keys.KeyRow] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     language = lang(request)
@@ -76,6 +84,9 @@ def _page(
             "saved": request.query_params.get("pesan") == "kalender",
             "officer_added": request.query_params.get("pesan") == "petugas",
             "unit_roles": UNIT_ROLES,
+            "open311_keys": keys or [],
+            "new_key": new_key,
+            "key_revoked": request.query_params.get("pesan") == "kunci-dicabut",
         },
         status,
     )
@@ -87,7 +98,8 @@ async def admin_page(
 ) -> HTMLResponse:
     """The agency's units and officers, its calendar for a year, and the standards import."""
     view = await run_in_threadpool(_view, db, officer, instansi[:40] or None, _year(tahun))
-    return _page(request, view)
+    keys = await run_in_threadpool(_keys, db, view.agency)
+    return _page(request, view, keys=keys)
 
 
 def _actor(officer: Principal, agency: str) -> Actor:
@@ -276,3 +288,46 @@ async def import_standards(request: Request, db: DbDep, officer: PageOfficerDep)
         published=published,
         status=422 if problems else 200,
     )
+
+
+@router.post("/petugas/admin/open311", response_class=HTMLResponse, openapi_extra=OFFICER)
+async def create_open311_key(request: Request, db: DbDep, officer: PageOfficerDep) -> HTMLResponse:
+    """Create an Open311 API key for a client of the agency; the page shows it only once."""
+    async with request.form(max_fields=5) as form:
+        check_csrf(request, form.get("csrf_token"))
+        agency = str(form.get("instansi") or "")[:40]
+        name = str(form.get("name") or "")[:200]
+    errors: list[dict[str, str]] = []
+    new_key = None
+    try:
+        key = await run_in_threadpool(open311_keys.create_key, db, officer, agency, name)
+        new_key = {"name": " ".join(name.split()), "key": key}
+    except ValidationFailedError as exc:
+        errors = [
+            {"field": "key.name", "anchor": "key-name", "message": e.text(lang(request))}
+            for e in exc.errors
+        ]
+    view = await run_in_threadpool(_view, db, officer, agency or None, None)
+    keys = await run_in_threadpool(_keys, db, view.agency)
+    return _page(
+        request,
+        view,
+        errors=errors,
+        values={"key.name": name} if errors else {},
+        new_key=new_key,
+        keys=keys,
+        status=422 if errors else 200,
+    )
+
+
+@router.post("/petugas/admin/open311/{key_id}/cabut", openapi_extra=OFFICER)
+async def revoke_open311_key(
+    key_id: int, request: Request, db: DbDep, officer: PageOfficerDep
+) -> Response:
+    """Revoke an Open311 API key of the agency: it stops working at once."""
+    async with request.form(max_fields=5) as form:
+        check_csrf(request, form.get("csrf_token"))
+        agency = str(form.get("instansi") or "")[:40]
+    await run_in_threadpool(open311_keys.revoke_key, db, officer, agency, key_id)
+    query = urlencode({"instansi": agency, "pesan": "kunci-dicabut"})
+    return RedirectResponse(f"/petugas/admin?{query}#open311", status_code=303)

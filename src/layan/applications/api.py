@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
-from layan.applications import intake, queries, service
-from layan.applications.rules import Decision, format_tracking_number
+from layan.applications import intake, privacy, queries, service
+from layan.applications.rules import Decision, format_tracking_number, normalise_tracking_number
 from layan.applications.schemas import (
     ApplicationIn,
     DecisionIn,
@@ -22,7 +22,8 @@ from layan.applications.schemas import (
     ResubmissionIn,
     TaskOut,
 )
-from layan.core.errors import FieldError, Text, ValidationFailedError
+from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
+from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 from layan.settings import Settings
 from layan.web.deps import BlobsDep, DbDep, OfficerDep, SettingsDep
 from layan.web.errors import field_errors_from_pydantic
@@ -166,9 +167,19 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _pin_guard(db: Any, number: str) -> Any:
+    """Wrong PINs for a tracking number are counted in memory; 10 in 15 minutes give 429."""
+    key = normalise_tracking_number(number) or number
+    return guarding(throttle_for(db, TRACKING_PIN, db.clock), key, (NotFoundError,))
+
+
 def _view(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
-    with db.unit_of_work(readonly=True) as uow:
-        view = queries.track_application(uow, number, pin, secret)
+    if pin is None:
+        with db.unit_of_work(readonly=True) as uow:
+            view = queries.track_application(uow, number, pin, secret)
+    else:
+        with _pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
+            view = queries.track_application(uow, number, pin, secret)
     body = _json(view)
     if view.personal is None:
         body.pop("personal")
@@ -188,6 +199,29 @@ async def track(
     return JSONResponse(body)
 
 
+def _access_log(db: Any, number: str, pin: str, secret: str) -> list[dict[str, Any]]:
+    with db.unit_of_work(readonly=True) as uow:
+        return _json(queries.access_log_for_applicant(uow, number, pin, secret))  # type: ignore[no-any-return]
+
+
+@router.get("/applications/{tracking_number}/access-log", openapi_extra={"x-permission": "public"})
+async def access_log(
+    tracking_number: str,
+    db: DbDep,
+    settings: SettingsDep,
+    x_tracking_pin: Annotated[str, Header(max_length=12)],
+) -> JSONResponse:
+    """Who has seen my data: every officer's read of the application and its documents.
+
+    Each entry: at, role, unit, agency, officer (the officer's name), what
+    ('application' or 'document:<slot>') and why. Reads by the applicant are not listed.
+    """
+    body = await run_in_threadpool(
+        _access_log, db, tracking_number, x_tracking_pin, settings.secret_key
+    )
+    return JSONResponse(body)
+
+
 @router.post(
     "/applications/{tracking_number}/resubmission",
     response_model=ReceiptOut,
@@ -203,17 +237,20 @@ async def resubmit(
 ) -> ReceiptOut:
     """Send a corrected application after it was returned; its clock runs again."""
     body, files = await _read_body(request, "resubmission", ResubmissionIn, settings)
-    receipt = await run_in_threadpool(
-        lambda: intake.resubmit_application(
-            db,
-            tracking_number=tracking_number,
-            pin=x_tracking_pin,
-            data=body.data,
-            files=files,
-            blobs=blobs,
-            secret=settings.secret_key,
-        )
-    )
+
+    def attempt() -> intake.Receipt:
+        with _pin_guard(db, tracking_number):
+            return intake.resubmit_application(
+                db,
+                tracking_number=tracking_number,
+                pin=x_tracking_pin,
+                data=body.data,
+                files=files,
+                blobs=blobs,
+                secret=settings.secret_key,
+            )
+
+    receipt = await run_in_threadpool(attempt)
     return ReceiptOut(
         tracking_number=receipt.tracking_number,
         pin=receipt.pin,
@@ -233,9 +270,12 @@ def list_applications(
 
 @router.get("/officer/applications/{tracking_number}", openapi_extra={"x-permission": "officer"})
 def read_application(tracking_number: str, db: DbDep, officer: OfficerDep) -> dict[str, Any]:
-    """The whole application, for an officer whose agency has a step in it."""
+    """The whole application, for an officer whose agency has a step in it; the read is logged."""
     with db.unit_of_work(readonly=True) as uow:
-        return _json(queries.application_for_officer(uow, officer, tracking_number))  # type: ignore[no-any-return]
+        view = queries.application_for_officer(uow, officer, tracking_number)
+        read = queries.officer_read(uow, officer, view.tracking_number, "application")
+    privacy.log_read(db, read)
+    return _json(view)  # type: ignore[no-any-return]
 
 
 @router.get("/tasks", response_model=list[TaskOut], openapi_extra={"x-permission": "officer"})

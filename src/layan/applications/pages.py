@@ -19,8 +19,9 @@ from starlette.datastructures import FormData, UploadFile
 from layan.applications import intake, queries
 from layan.applications.rules import Status, format_tracking_number, normalise_tracking_number
 from layan.catalogue import queries as catalogue
-from layan.core.errors import NotFoundError, ValidationFailedError
+from layan.core.errors import NotFoundError, TooManyRequestsError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
+from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 from layan.surveys import queries as surveys
 from layan.web.deps import BlobsDep, DbDep, SettingsDep
 from layan.web.errors import lang
@@ -220,6 +221,17 @@ def _not_found(request: Request) -> str:
     return translate("track.not_found", lang(request))
 
 
+def _pin_guard(db: Any, number: str) -> Any:
+    """Wrong PINs for a tracking number are counted in memory; 10 in 15 minutes give 429."""
+    key = normalise_tracking_number(number) or number
+    return guarding(throttle_for(db, TRACKING_PIN, db.clock), key, (NotFoundError,))
+
+
+def _tracked_with_pin(db: Any, number: str, pin: str, secret: str) -> tuple[Any, Any]:
+    with _pin_guard(db, number):
+        return _tracked(db, number, pin, secret)
+
+
 def _tracked(db: Any, number: str, pin: str | None, secret: str) -> tuple[Any, Any]:
     with db.unit_of_work(readonly=True) as uow:
         view = queries.track_application(uow, number, pin, secret)
@@ -240,7 +252,8 @@ async def _track_page(
     **flags: bool,  # type: ignore[assignment]
 ) -> HTMLResponse:
     """The tracking page: public without a PIN; whole, fixable and surveyable with it."""
-    view, published = await run_in_threadpool(_tracked, db, number, pin, secret)
+    tracked = _tracked_with_pin if pin else _tracked
+    view, published = await run_in_threadpool(tracked, db, number, pin, secret)
     context: dict[str, Any] = {
         "v": view,
         "p": published,
@@ -253,7 +266,16 @@ async def _track_page(
         context["labels"] = _labels(published)
         context.setdefault("returned", view.status == Status.RETURNED)
         context["survey"] = await run_in_threadpool(_survey_invitation, db, view.tracking_number)
+        context["access_log"] = await run_in_threadpool(
+            _access_log, db, view.tracking_number, pin, secret
+        )
     return render(request, "applications/track.html", context, status)
+
+
+def _access_log(db: Any, number: str, pin: str, secret: str) -> list[queries.AccessEntry]:
+    """Who has seen my data: officers' reads of the application and its documents."""
+    with db.unit_of_work(readonly=True) as uow:
+        return queries.access_log_for_applicant(uow, number, pin, secret)
 
 
 @router.get("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -277,6 +299,11 @@ async def track_with_pin(
         return await _track_page(
             request, db, settings.secret_key, number, None, errors=errors, status=404
         )
+    except TooManyRequestsError as exc:
+        errors = [{"anchor": "pin", "message": exc.text(lang(request))}]
+        return await _track_page(
+            request, db, settings.secret_key, number, None, errors=errors, status=429
+        )
 
 
 def _survey_invitation(db: Any, number: str) -> surveys.ApplicationSurvey | None:
@@ -293,9 +320,10 @@ async def fix(
     form, files = await _read_form(request, settings.max_upload_kb * 1024)
     pin = str(form.get("pin") or "")
     data = {k[5:]: v for k, v in form.items() if k.startswith("data.") and v != ""}
-    try:
-        await run_in_threadpool(
-            lambda: intake.resubmit_application(
+
+    def attempt() -> None:
+        with _pin_guard(db, number):
+            intake.resubmit_application(
                 db,
                 tracking_number=number,
                 pin=pin,
@@ -304,7 +332,9 @@ async def fix(
                 blobs=blobs,
                 secret=settings.secret_key,
             )
-        )
+
+    try:
+        await run_in_threadpool(attempt)
     except ValidationFailedError as exc:
         return await _track_page(
             request,

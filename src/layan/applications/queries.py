@@ -15,6 +15,7 @@ from layan.applications.models import Application, Document, Task
 from layan.applications.rules import TaskStatus
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
+from layan.core.access_log import Reader, reader_for, reads_of
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, PermissionDeniedError, Text
 from layan.core.events import case_events
@@ -400,6 +401,7 @@ class DocumentRef:
     uploaded_at: datetime
     kind: str  # image, pdf or other
     digest: str
+    tracking_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,6 +440,7 @@ def _documents(app: Application, labels: dict[str, Any]) -> list[DocumentRef]:
             d.uploaded_at,
             rules.document_kind(d.filename, d.content_type),
             d.digest,
+            app.tracking_number,
         )
         for d in app.documents
     ]
@@ -720,3 +723,77 @@ def finished_count(
             ranked.c.rank == 1, ranked.c.unit_code == unit
         )
     return int(uow.session.execute(stmt).scalar_one())
+
+
+# --- the access log: who has seen the applicant's data --------------------------------
+
+
+@dataclass(frozen=True)
+class OfficerRead:
+    """A read an officer just made, ready for the access log."""
+
+    tracking_number: str
+    what: str  # 'application' or 'document:<slot>'
+    why: str  # 'task <id>', 'supervision', 'audit', ...
+    reader: Reader
+
+
+def officer_read(
+    uow: UnitOfWork,
+    principal: Principal,
+    tracking_number: str,
+    what: str,
+    *,
+    task_id: int | None = None,
+) -> OfficerRead:
+    """Who read the application and why: the task they work on, supervision or audit."""
+    app = uow.session.execute(
+        select(Application).where(Application.tracking_number == tracking_number)
+    ).scalar_one()
+    task = next((t for t in app.tasks if t.id == task_id), None)
+    if task is None:
+        # The officer's own task of this case if they hold one, the newest first.
+        task = next((t for t in reversed(app.tasks) if principal.holds(t.role, t.unit_id)), None)
+    agencies = {app.agency_code, *(t.agency_code for t in app.tasks)}
+    supervised = [
+        t
+        for t in app.tasks
+        if any(g.role == "supervisor" and g.unit_id == t.unit_id for g in principal.grants)
+    ]
+    if task is not None:
+        why, unit_id = f"task {task.id}", task.unit_id
+    elif principal.is_auditor:
+        why, unit_id = "audit", None
+    elif principal.reads_everything:
+        why, unit_id = "platform administration", None
+    elif supervised:
+        why, unit_id = "supervision", supervised[-1].unit_id
+    else:
+        why, unit_id = "agency oversight", None
+    return OfficerRead(
+        app.tracking_number, what, why, reader_for(principal, unit_id=unit_id, agencies=agencies)
+    )
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read of the application by an officer, as its applicant sees it."""
+
+    at: datetime
+    role: str
+    unit: str | None
+    agency: str | None
+    officer: str
+    what: str
+    why: str
+
+
+def access_log_for_applicant(
+    uow: UnitOfWork, tracking_number: str, pin: str, secret: str
+) -> list[AccessEntry]:
+    """Every officer's read of the application and its documents; NotFound without the PIN."""
+    app = application_by_pin(uow, tracking_number, pin, secret)
+    return [
+        AccessEntry(e.at, e.role, e.unit, e.agency, e.officer_name, e.what, e.why)
+        for e in reads_of(uow.session, "application", app.tracking_number)
+    ]

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from layan.applications import queries, service
+from layan.applications import privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number, inline_type
 from layan.core.access import Principal
-from layan.core.errors import ValidationFailedError
+from layan.core.errors import NotFoundError, Text, ValidationFailedError
 from layan.web.deps import BlobsDep, DbDep, PageOfficerDep
 from layan.web.errors import lang
 from layan.web.files import document_response
@@ -95,8 +95,14 @@ async def claim(request: Request, task_id: int, db: DbDep, officer: PageOfficerD
 
 
 def _task(db: Any, officer: Principal, task_id: int) -> queries.TaskDetail:
+    """The task page's data; the read of the whole application goes to the access log."""
     with db.unit_of_work(readonly=True) as uow:
-        return queries.task_for_officer(uow, officer, task_id)
+        detail = queries.task_for_officer(uow, officer, task_id)
+        read = queries.officer_read(
+            uow, officer, detail.application.tracking_number, "application", task_id=task_id
+        )
+    privacy.log_read(db, read)
+    return detail
 
 
 def _task_page(
@@ -169,9 +175,20 @@ async def decide(request: Request, task_id: int, db: DbDep, officer: PageOfficer
 # --- documents ------------------------------------------------------------------------
 
 
-def _document(db: Any, officer: Principal, document_id: int) -> queries.DocumentRef:
+def _document(
+    db: Any, blobs: Any, officer: Principal, document_id: int
+) -> tuple[queries.DocumentRef, bytes]:
+    """The document and its bytes; the read goes to the access log once both are at hand."""
     with db.unit_of_work(readonly=True) as uow:
-        return queries.document_for_officer(uow, officer, document_id)
+        ref = queries.document_for_officer(uow, officer, document_id)
+        read = queries.officer_read(uow, officer, ref.tracking_number, f"document:{ref.slot}")
+    if not blobs.exists(ref.digest):  # erased after the service's retention period
+        raise NotFoundError(
+            Text("Dokumen sudah dihapus", "The document has been erased"), "document.erased"
+        )
+    content = blobs.get(ref.digest)
+    privacy.log_read(db, read)
+    return ref, content
 
 
 @router.get("/petugas/dokumen/{document_id}", openapi_extra=OFFICER)
@@ -179,8 +196,7 @@ async def document(
     document_id: int, db: DbDep, blobs: BlobsDep, officer: PageOfficerDep
 ) -> Response:
     """A document, shown inline only as the type its bytes show; otherwise downloaded."""
-    ref = await run_in_threadpool(_document, db, officer, document_id)
-    content = await run_in_threadpool(blobs.get, ref.digest)
+    ref, content = await run_in_threadpool(_document, db, blobs, officer, document_id)
     return document_response(content, ref.filename, inline_type(content[:16]))
 
 

@@ -52,3 +52,13 @@ class BlobStore:
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).exists()
+
+    def delete(self, digest: str) -> bool:
+        """Remove a stored file; False if it was not there. The caller makes sure that no
+        record refers to it any more (the same bytes may belong to several records)."""
+        target = self.path(digest)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            return False
+        return True

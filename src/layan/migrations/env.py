@@ -9,7 +9,9 @@ import layan.accounts.models
 import layan.applications.models
 import layan.catalogue.models
 import layan.complaints.models
+import layan.core.access_log
 import layan.core.events
+import layan.open311.models
 import layan.surveys.models  # noqa: F401  (every table must be known to compare)
 from layan.core.db import Base
 

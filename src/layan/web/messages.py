@@ -264,6 +264,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Officer added; give them the password in person.",
     ),
     "admin.unit": ("Unit", "Unit"),
+    "admin.open311": ("Kunci API Open311", "Open311 API keys"),
+    "admin.open311_lead": (
+        "Aplikasi lain mengirim laporan lewat Open311 GeoReport v2 (/open311/v2) dengan kunci "
+        "dari sini. Kunci hanya ditampilkan sekali saat dibuat.",
+        "Other apps send reports through Open311 GeoReport v2 (/open311/v2) with a key made "
+        "here. A key is shown only once, when it is made.",
+    ),
+    "admin.open311_name": ("Nama aplikasi", "App name"),
+    "admin.open311_created_at": ("Dibuat", "Created"),
+    "admin.open311_create": ("Buat kunci API", "Create an API key"),
+    "admin.open311_created": (
+        "Kunci untuk {name} dibuat. Salin sekarang: kunci ini tidak akan ditampilkan lagi.",
+        "The key for {name} was made. Copy it now: it will not be shown again.",
+    ),
+    "admin.open311_none": ("Belum ada kunci API.", "No API keys yet."),
+    "admin.open311_revoke": ("Cabut", "Revoke"),
+    "admin.open311_revoke_label": ("Cabut kunci {name}", "Revoke the key {name}"),
+    "admin.open311_revoked": ("Kunci API dicabut.", "The API key was revoked."),
+    "admin.open311_revoked_at": ("dicabut {when}", "revoked {when}"),
     # catalogue
     "home.title": ("Layanan publik", "Public services"),
     "home.heading": ("Layanan publik Kabupaten Suka Maju", "Public services of Suka Maju Regency"),
@@ -369,6 +388,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "receipt.track": ("Lacak permohonan ini", "Track this application"),
     # tracking
+    # who has seen my data (UU 27/2022)
+    "access.heading": ("Siapa yang telah melihat data saya", "Who has seen my data"),
+    "access.lead": (
+        "Setiap kali petugas membuka data atau dokumen permohonan Anda, kami mencatat siapa, kapan, dan untuk apa.",
+        "Every time an officer opens your application or one of its documents, we record who, when and why.",
+    ),
+    "access.none": (
+        "Belum ada petugas yang membuka data Anda.",
+        "No officer has opened your data yet.",
+    ),
+    "access.at": ("Waktu", "When"),
+    "access.officer": ("Petugas", "Officer"),
+    "access.role": ("Peran", "Role"),
+    "access.unit": ("Unit / instansi", "Unit / agency"),
+    "access.what": ("Yang dilihat", "What"),
+    "access.why": ("Untuk", "Why"),
+    "access.application": ("Seluruh data permohonan", "The whole application"),
+    "access.document": ("Dokumen", "Document"),
+    "access.why_task": ("Tugas", "Task"),
+    "access.why.supervision": ("Pengawasan unit", "Supervising the unit"),
+    "access.why.audit": ("Audit", "Audit"),
+    "access.why.platform_administration": ("Administrasi platform", "Platform administration"),
+    "access.why.agency_oversight": ("Pengawasan instansi", "Agency oversight"),
     "track.title": ("Lacak permohonan", "Track an application"),
     "track.heading": ("Lacak permohonan", "Track an application"),
     "track.number": ("Nomor permohonan", "Tracking number"),
