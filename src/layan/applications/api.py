@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -261,7 +261,10 @@ async def resubmit(
 
 @router.get("/applications", openapi_extra={"x-permission": "officer"})
 def list_applications(
-    db: DbDep, officer: OfficerDep, status: str | None = None, limit: int = 50
+    db: DbDep,
+    officer: OfficerDep,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1)] = 50,
 ) -> list[dict[str, Any]]:
     """Applications the officer's agencies take part in, newest first, identities masked."""
     with db.unit_of_work(readonly=True) as uow:
@@ -299,8 +302,13 @@ def my_tasks(db: DbDep, officer: OfficerDep) -> list[TaskOut]:
     ]
 
 
+# Task ids are database integers: larger numbers cannot name a task, and would overflow
+# the driver's integer before the query could say "not found".
+TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 @router.post("/tasks/{task_id}/claim", status_code=204, openapi_extra={"x-permission": "officer"})
-def claim(task_id: int, db: DbDep, officer: OfficerDep) -> None:
+def claim(task_id: TaskId, db: DbDep, officer: OfficerDep) -> None:
     """Take a task from the unit's queue."""
     service.claim_task(db, officer, task_id)
 
@@ -310,7 +318,7 @@ def claim(task_id: int, db: DbDep, officer: OfficerDep) -> None:
     response_model=DecisionOut,
     openapi_extra={"x-permission": "officer"},
 )
-def decide(task_id: int, body: DecisionIn, db: DbDep, officer: OfficerDep) -> DecisionOut:
+def decide(task_id: TaskId, body: DecisionIn, db: DbDep, officer: OfficerDep) -> DecisionOut:
     """Approve, return (with a reason) or reject (with a reason and legal basis) a task."""
     result = service.decide_task(
         db, officer, task_id, Decision(body.outcome, body.reason, body.legal_basis)

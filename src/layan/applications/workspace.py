@@ -7,10 +7,10 @@ swaps its row in place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -47,6 +47,10 @@ def _queue(db: Any, officer: Principal, service_code: str, status: str) -> queri
         return queries.officer_queue(uow, officer, service=service_code, status=status)
 
 
+# Database integers only: a larger number names no task and would overflow the driver.
+TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 @router.get("/petugas", response_class=HTMLResponse, openapi_extra=OFFICER)
 async def queue(
     request: Request, db: DbDep, officer: PageOfficerDep, layanan: str = "", status: str = ""
@@ -73,7 +77,7 @@ async def queue(
 
 
 @router.post("/petugas/tugas/{task_id}/ambil", openapi_extra=OFFICER)
-async def claim(request: Request, task_id: int, db: DbDep, officer: PageOfficerDep) -> Response:
+async def claim(request: Request, task_id: TaskId, db: DbDep, officer: PageOfficerDep) -> Response:
     """Claim a task: the row again for htmx, otherwise back to where the officer was."""
     async with request.form(max_fields=5) as form:
         check_csrf(request, form.get("csrf_token"))
@@ -133,7 +137,7 @@ def _task_page(
 
 @router.get("/petugas/tugas/{task_id}", response_class=HTMLResponse, openapi_extra=OFFICER)
 async def task_page(
-    request: Request, task_id: int, db: DbDep, officer: PageOfficerDep
+    request: Request, task_id: TaskId, db: DbDep, officer: PageOfficerDep
 ) -> HTMLResponse:
     """The task with its whole application, documents, timeline and the decision form."""
     detail = await run_in_threadpool(_task, db, officer, task_id)
@@ -146,7 +150,7 @@ def _next_task(db: Any, officer: Principal) -> int | None:
 
 
 @router.post("/petugas/tugas/{task_id}/keputusan", openapi_extra=OFFICER)
-async def decide(request: Request, task_id: int, db: DbDep, officer: PageOfficerDep) -> Response:
+async def decide(request: Request, task_id: TaskId, db: DbDep, officer: PageOfficerDep) -> Response:
     """Approve, return or reject; then on to the next most urgent task, or the queue."""
     async with request.form(max_fields=10, max_part_size=64 * 1024) as form:
         check_csrf(request, form.get("csrf_token"))
@@ -239,7 +243,9 @@ async def units(request: Request, db: DbDep, officer: PageOfficerDep) -> HTMLRes
 
 
 @router.post("/petugas/unit/tugas/{task_id}/alihkan", openapi_extra=OFFICER)
-async def reassign(request: Request, task_id: int, db: DbDep, officer: PageOfficerDep) -> Response:
+async def reassign(
+    request: Request, task_id: TaskId, db: DbDep, officer: PageOfficerDep
+) -> Response:
     """Give a task to another officer of the unit holding the step's role."""
     async with request.form(max_fields=5) as form:
         check_csrf(request, form.get("csrf_token"))

@@ -180,7 +180,8 @@ def list_complaints(
     status: Annotated[str | None, Query(max_length=20)] = None,
     agency: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = queries.PUBLIC_PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Bounded to a database integer: a larger offset would overflow the driver.
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> dict[str, Any]:
     """Every complaint that is not confidential, newest first, with status and answers."""
     with db.unit_of_work(readonly=True) as uow:

@@ -195,7 +195,9 @@ async def public_list(
     """Every report that is not confidential, newest first, with where it stands."""
     category = kategori if rules.find_category(kategori) else ""
     state = status if status in ("open", "closed") else ""
-    page = await run_in_threadpool(_page, db, category, state, max(0, mulai))
+    # Clamped to a database integer: a larger offset would overflow the driver.
+    offset = max(0, min(mulai, 2**63 - 1))
+    page = await run_in_threadpool(_page, db, category, state, offset)
     return render(
         request,
         "complaints/list.html",
