@@ -418,3 +418,25 @@ def get_page_from(html: str) -> Any:
     from tests.pages import check_page
 
     return check_page(html)
+
+
+def test_the_keys_stay_listed_when_another_admin_form_has_a_mistake(client: TestClient) -> None:
+    _sign_in_pages(client, "pupr-admin")
+    page = get_page(client, "/petugas/admin")
+    client.post(
+        "/petugas/admin/open311",
+        data={"csrf_token": csrf(page), "instansi": "PUPR", "name": "Aplikasi Warga"},
+    )
+    wrong_day = client.post(
+        "/petugas/admin/kalender",
+        data={
+            "csrf_token": csrf(page),
+            "instansi": "PUPR",
+            "day": "kemarin",
+            "kind": "holiday",
+            "action": "add",
+            "tahun": "2026",
+        },
+    )
+    assert wrong_day.status_code == 422
+    assert "Aplikasi Warga" in text_of(by_id(get_page_from(wrong_day.text), "open311-keys"))

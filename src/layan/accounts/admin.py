@@ -92,6 +92,15 @@ def _page(
     )
 
 
+async def _page_with_keys(
+    request: Request, db: Any, view: queries.AgencyAdminView, **options: Any
+) -> HTMLResponse:
+    """The admin page again (e.g. after a mistake in one form), with every section filled."""
+    if options.get("keys") is None:
+        options["keys"] = await run_in_threadpool(_keys, db, view.agency)
+    return _page(request, view, **options)
+
+
 @router.get("/petugas/admin", response_class=HTMLResponse, openapi_extra=OFFICER)
 async def admin_page(
     request: Request, db: DbDep, officer: PageOfficerDep, instansi: str = "", tahun: str = ""
@@ -157,7 +166,7 @@ async def change_day(request: Request, db: DbDep, officer: PageOfficerDep) -> Re
             for e in exc.errors
         ]
         view = await run_in_threadpool(_view, db, officer, agency, _year(values["tahun"]))
-        return _page(request, view, errors=errors, values=values, status=422)
+        return await _page_with_keys(request, db, view, errors=errors, values=values, status=422)
     query = urlencode({"instansi": agency, "tahun": chosen.year, "pesan": "kalender"})
     return RedirectResponse(f"/petugas/admin?{query}#kalender", status_code=303)
 
@@ -196,8 +205,9 @@ async def add_officer(request: Request, db: DbDep, officer: PageOfficerDep) -> R
         ]
         view = await run_in_threadpool(_view, db, officer, values["instansi"] or None, None)
         values.pop("password")
-        return _page(
+        return await _page_with_keys(
             request,
+            db,
             view,
             errors=errors,
             values={f"officer.{k}": v for k, v in values.items()},
@@ -281,8 +291,9 @@ async def import_standards(request: Request, db: DbDep, officer: PageOfficerDep)
     if not problems:
         published, problems = await run_in_threadpool(_import, db, officer, agency, files, language)
     view = await run_in_threadpool(_view, db, officer, agency, None)
-    return _page(
+    return await _page_with_keys(
         request,
+        db,
         view,
         import_errors=problems,
         published=published,
@@ -309,8 +320,9 @@ async def create_open311_key(request: Request, db: DbDep, officer: PageOfficerDe
         ]
     view = await run_in_threadpool(_view, db, officer, agency or None, None)
     keys = await run_in_threadpool(_keys, db, view.agency)
-    return _page(
+    return await _page_with_keys(
         request,
+        db,
         view,
         errors=errors,
         values={"key.name": name} if errors else {},
