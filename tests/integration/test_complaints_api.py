@@ -674,3 +674,15 @@ def test_the_reporter_rates_the_service_once_the_complaint_closes(
         f"/api/v1/complaints/{number}/survey", headers={"X-Tracking-Pin": pin}, json=answers
     )
     assert again.status_code == 409
+
+
+def test_guessing_a_complaint_pin_is_stopped_after_ten_tries(client: TestClient) -> None:
+    number, pin = _filed(client)
+    for guess in range(10):
+        wrong = client.get(
+            f"/api/v1/complaints/{number}",
+            headers={"X-Tracking-Pin": f"{guess:06d}" if f"{guess:06d}" != pin else "999999"},
+        )
+        assert wrong.status_code == 404
+    locked = client.get(f"/api/v1/complaints/{number}", headers={"X-Tracking-Pin": pin})
+    assert locked.status_code == 429

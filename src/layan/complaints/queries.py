@@ -25,6 +25,7 @@ from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import case_events
 from layan.core.identity import mask_nik
+from layan.core.throttle import COMPLAINT_PIN, guarding, throttle_for
 
 PUBLIC_PAGE = 50
 MAX_PAGE = 200
@@ -51,14 +52,22 @@ def find_by_number(uow: UnitOfWork, number: str, *, lock: bool = False) -> Compl
 def get_by_pin(
     uow: UnitOfWork, number: str, pin: str, secret: str, *, lock: bool = False
 ) -> Complaint:
-    """The complaint a tracking number and its PIN open; NotFound for any mismatch."""
-    complaint = find_by_number(uow, number, lock=lock)
-    if complaint is None or not rules.pin_matches(secret, complaint.tracking_number, pin):
-        raise NotFoundError(
-            Text("Nomor pengaduan atau PIN tidak cocok", "Tracking number or PIN does not match"),
-            "complaint.not_found",
-        )
-    return complaint
+    """The complaint a tracking number and its PIN open; NotFound for any mismatch.
+
+    Wrong PINs are counted in memory per complaint number: ten within 15 minutes lock
+    that number for 15 minutes (429), so a PIN cannot be guessed by trying them all.
+    """
+    key = rules.normalise_tracking_number(number) or number
+    with guarding(throttle_for(uow.db, COMPLAINT_PIN, uow.db.clock), key, (NotFoundError,)):
+        complaint = find_by_number(uow, number, lock=lock)
+        if complaint is None or not rules.pin_matches(secret, complaint.tracking_number, pin):
+            raise NotFoundError(
+                Text(
+                    "Nomor pengaduan atau PIN tidak cocok", "Tracking number or PIN does not match"
+                ),
+                "complaint.not_found",
+            )
+        return complaint
 
 
 @dataclass(frozen=True)

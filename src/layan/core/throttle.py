@@ -30,6 +30,10 @@ class Policy:
     code: str
 
 
+# Reporters opening a complaint: the same budget as for applications, counted apart.
+COMPLAINT_PIN = Policy(
+    "complaint-pin", 10, timedelta(minutes=15), timedelta(minutes=15), "pin.throttled"
+)
 # Officers signing in: 5 wrong passwords for a username within 15 minutes.
 SIGN_IN = Policy("sign-in", 5, timedelta(minutes=15), timedelta(minutes=15), "auth.throttled")
 # Citizens opening an application: 10 wrong PINs for a tracking number within 15 minutes.
