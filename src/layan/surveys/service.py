@@ -58,8 +58,8 @@ OPTIONAL_COLUMNS = (*rules.PROFILE_CHOICES, "suggestion")
 
 _ANSWERED = InvalidStateError(
     Text(
-        "Survei untuk permohonan ini sudah diisi. Terima kasih.",
-        "The survey for this application has already been answered. Thank you.",
+        "Survei untuk perkara ini sudah diisi. Terima kasih.",
+        "The survey for this case has already been answered. Thank you.",
     ),
     "survey.answered",
 )
