@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel
 
 from layan.applications import intake, privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number, normalise_tracking_number
@@ -22,11 +19,11 @@ from layan.applications.schemas import (
     ResubmissionIn,
     TaskOut,
 )
-from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
+from layan.core.errors import NotFoundError
 from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 from layan.settings import Settings
 from layan.web.deps import BlobsDep, DbDep, OfficerDep, SettingsDep
-from layan.web.errors import field_errors_from_pydantic
+from layan.web.submissions import read_submission, to_json
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 M = TypeVar("M", bound=BaseModel)
@@ -51,63 +48,18 @@ _MULTIPART = {
 }
 
 
-def _invalid(field: str, text: Text, code: str = "invalid") -> ValidationFailedError:
-    return ValidationFailedError(
-        Text("Kiriman tidak sah", "Invalid submission"), "invalid", [FieldError(field, code, text)]
+async def _read_body(request: Request, part: str, model: type[M], settings: Settings) -> Any:
+    """The JSON part and the documents; a document over the upload limit is refused."""
+    return await read_submission(
+        request,
+        part,
+        model,
+        intake.IncomingFile,
+        limit=settings.max_upload_kb * 1024,
+        max_files=30,
+        max_part_size=1024 * 1024,
+        refuse_over_limit=True,
     )
-
-
-async def _read_file(name: str, upload: UploadFile, limit: int) -> intake.IncomingFile:
-    content = await upload.read(limit + 1)
-    if len(content) > limit:
-        raise _invalid(
-            name,
-            Text(f"Berkas lebih dari {limit // 1024} KB", f"File larger than {limit // 1024} KB"),
-            "file.too_large",
-        )
-    return intake.IncomingFile(upload.filename or name, upload.content_type or "", content)
-
-
-async def _read_body(
-    request: Request, part: str, model: type[M], settings: Settings
-) -> tuple[M, dict[str, intake.IncomingFile]]:
-    """The JSON part and the file parts of a submission, each file within the size limit."""
-    content_type = request.headers.get("content-type", "")
-    files: dict[str, intake.IncomingFile] = {}
-    if content_type.startswith("multipart/form-data"):
-        async with request.form(max_files=30, max_fields=30, max_part_size=1024 * 1024) as form:
-            raw = form.get(part)
-            for name, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    files[name] = await _read_file(name, value, settings.max_upload_kb * 1024)
-        if not isinstance(raw, str):
-            raise _invalid(
-                part,
-                Text(f"Bagian '{part}' (JSON) wajib ada", f"The '{part}' part (JSON) is required"),
-                "missing",
-            )
-    elif content_type.startswith("application/json"):
-        raw = (await request.body()).decode("utf-8", errors="replace")
-    else:
-        raise _invalid(
-            "content-type",
-            Text(
-                "Kirim multipart/form-data atau application/json",
-                "Send multipart/form-data or application/json",
-            ),
-        )
-    try:
-        return model.model_validate(json.loads(raw or "{}")), files
-    except json.JSONDecodeError:
-        raise _invalid(
-            part, Text("Bukan JSON yang sah", "Not valid JSON"), "json_invalid"
-        ) from None
-    except ValidationError as exc:
-        raise ValidationFailedError(
-            Text("Kiriman tidak sah", "Invalid submission"),
-            "invalid",
-            field_errors_from_pydantic(list(exc.errors())),
-        ) from None
 
 
 @router.post(
@@ -154,19 +106,6 @@ async def submit(
     )
 
 
-def _json(value: Any) -> Any:
-    """Dataclasses, lists and datetimes as JSON values, without a generic encoder's cost."""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {f: _json(getattr(value, f)) for f in value.__dataclass_fields__}
-    return value
-
-
 def _pin_guard(db: Any, number: str) -> Any:
     """Wrong PINs for a tracking number are counted in memory; 10 in 15 minutes give 429."""
     key = normalise_tracking_number(number) or number
@@ -180,7 +119,7 @@ def _view(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
     else:
         with _pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
             view = queries.track_application(uow, number, pin, secret)
-    body = _json(view)
+    body = to_json(view)
     if view.personal is None:
         body.pop("personal")
         body.pop("documents")
@@ -201,7 +140,7 @@ async def track(
 
 def _access_log(db: Any, number: str, pin: str, secret: str) -> list[dict[str, Any]]:
     with db.unit_of_work(readonly=True) as uow:
-        return _json(queries.access_log_for_applicant(uow, number, pin, secret))  # type: ignore[no-any-return]
+        return to_json(queries.access_log_for_applicant(uow, number, pin, secret))  # type: ignore[no-any-return]
 
 
 @router.get("/applications/{tracking_number}/access-log", openapi_extra={"x-permission": "public"})
@@ -278,7 +217,7 @@ def read_application(tracking_number: str, db: DbDep, officer: OfficerDep) -> di
         view = queries.application_for_officer(uow, officer, tracking_number)
         read = queries.officer_read(uow, officer, view.tracking_number, "application")
     privacy.log_read(db, read)
-    return _json(view)  # type: ignore[no-any-return]
+    return to_json(view)  # type: ignore[no-any-return]
 
 
 @router.get("/tasks", response_model=list[TaskOut], openapi_extra={"x-permission": "officer"})

@@ -3,15 +3,12 @@ and the officers' queue and transitions."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel
 
 from layan.complaints import checks, intake, queries, rules, service
 from layan.complaints.checks import Location, NewComplaint, Reporter
@@ -32,9 +29,8 @@ from layan.complaints.schemas import (
     StatusOut,
     VerificationIn,
 )
-from layan.core.errors import FieldError, Text, ValidationFailedError
 from layan.web.deps import BlobsDep, DbDep, OfficerDep, SettingsDep
-from layan.web.errors import field_errors_from_pydantic
+from layan.web.submissions import read_submission, to_json
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
 M = TypeVar("M", bound=BaseModel)
@@ -65,78 +61,12 @@ def _multipart(part: str, schema: str) -> dict[str, Any]:
     }
 
 
-def _invalid(field: str, code: str, text: Text) -> ValidationFailedError:
-    return ValidationFailedError(
-        Text("Kiriman tidak sah", "Invalid submission"), "invalid", [FieldError(field, code, text)]
-    )
-
-
-async def _read_body(
-    request: Request, part: str, model: type[M]
-) -> tuple[M, dict[str, IncomingFile]]:
-    """The JSON part and the file parts; a file is read only up to one byte past the limit."""
-    content_type = request.headers.get("content-type", "")
-    files: dict[str, IncomingFile] = {}
-    limit = checks.MAX_ATTACHMENT_BYTES + 1
-    if content_type.startswith("multipart/form-data"):
-        async with request.form(max_files=10, max_fields=10, max_part_size=256 * 1024) as form:
-            raw = form.get(part)
-            for name, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    content = await value.read(limit)
-                    files[name] = IncomingFile(
-                        value.filename or name, value.content_type or "", content
-                    )
-        if not isinstance(raw, str):
-            raise _invalid(
-                part,
-                "missing",
-                Text(f"Bagian '{part}' (JSON) wajib ada", f"The '{part}' part (JSON) is required"),
-            )
-    elif content_type.startswith("application/json"):
-        raw = (await request.body()).decode("utf-8", errors="replace")
-    else:
-        raise _invalid(
-            "content-type",
-            "invalid",
-            Text(
-                "Kirim multipart/form-data atau application/json",
-                "Send multipart/form-data or application/json",
-            ),
-        )
-    try:
-        return model.model_validate(json.loads(raw or "{}")), files
-    except json.JSONDecodeError:
-        raise _invalid(
-            part, "json_invalid", Text("Bukan JSON yang sah", "Not valid JSON")
-        ) from None
-    except ValidationError as exc:
-        raise ValidationFailedError(
-            Text("Kiriman tidak sah", "Invalid submission"),
-            "invalid",
-            field_errors_from_pydantic(list(exc.errors())),
-        ) from None
-
-
-def _json(value: Any) -> Any:
-    """Dataclasses, lists and datetimes as JSON values."""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {f: _json(getattr(value, f)) for f in value.__dataclass_fields__}
-    return value
-
-
 _OFFICER_ONLY = ("flags", "similar", "actions", "escalated_to_me", "breaches", "timeline")
 
 
 def view_json(view: queries.ComplaintView, audience: str) -> dict[str, Any]:
     """A complaint as JSON for `audience`: public, reporter or officer."""
-    body: dict[str, Any] = _json(view)
+    body: dict[str, Any] = to_json(view)
     body["tracking_number_spoken"] = rules.format_tracking_number(view.tracking_number)
     body["fixmystreet_status"] = rules.FIXMYSTREET[view.status]
     if audience != "officer":
@@ -155,14 +85,28 @@ def _reporter(body: ReporterIn | None) -> Reporter:
 # --- the public and the reporter ----------------------------------------------------------
 
 
+async def _read_body(request: Request, part: str, model: type[M]) -> Any:
+    """The JSON part and the attachments; the complaint checks refuse one that is too large."""
+    return await read_submission(
+        request,
+        part,
+        model,
+        IncomingFile,
+        limit=checks.MAX_ATTACHMENT_BYTES,
+        max_files=10,
+        max_part_size=256 * 1024,
+        refuse_over_limit=False,
+    )
+
+
 @router.get("/complaint-categories", openapi_extra=PUBLIC)
 def categories() -> list[dict[str, Any]]:
     """What a complaint can be about, and the unit that answers for each."""
     return [
         {
             "code": c.code,
-            "name": _json(c.name),
-            "description": _json(c.description),
+            "name": to_json(c.name),
+            "description": to_json(c.description),
             "agency": c.agency,
             "unit": c.unit,
             "tier": c.tier,
@@ -194,7 +138,7 @@ def list_complaints(
             limit=limit,
             offset=offset,
         )
-    return _json(page)  # type: ignore[no-any-return]
+    return to_json(page)  # type: ignore[no-any-return]
 
 
 @router.get("/complaints/similar", openapi_extra=PUBLIC)
@@ -208,7 +152,7 @@ def similar(
     """Open public complaints of the category within 200 m or at the same address."""
     with db.unit_of_work(readonly=True) as uow:
         found = queries.similar_complaints(uow, category, Location(lat, lon, address))
-    return _json(found)  # type: ignore[no-any-return]
+    return to_json(found)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -252,8 +196,8 @@ async def submit(
         "tracking_number_spoken": rules.format_tracking_number(receipt.tracking_number),
         "pin": receipt.pin,
         "status": receipt.status,
-        "verify_due_at": _json(receipt.verify_due_at),
-        "similar": _json(receipt.similar),
+        "verify_due_at": to_json(receipt.verify_due_at),
+        "similar": to_json(receipt.similar),
     }
     return JSONResponse(
         out,
@@ -369,7 +313,7 @@ def queue(
 ) -> list[dict[str, Any]]:
     """Open complaints the officer can act on, the nearest deadline first."""
     with db.unit_of_work(readonly=True) as uow:
-        return _json(queries.complaint_queue(uow, officer, unit=unit, status=status))  # type: ignore[no-any-return]
+        return to_json(queries.complaint_queue(uow, officer, unit=unit, status=status))  # type: ignore[no-any-return]
 
 
 @router.get("/officer/complaints/{tracking_number}", openapi_extra=OFFICER)
