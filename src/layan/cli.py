@@ -15,11 +15,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import segno
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from layan import demo, migrations
+from layan.accounts import second_factor
 from layan.accounts import service as account_service
 from layan.applications import privacy
 from layan.applications.service import sweep_deadlines
@@ -33,6 +35,7 @@ from layan.core import checkpoints
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
+from layan.core.throttle import forget_expired
 from layan.open311 import service as open311_service
 from layan.settings import Settings
 
@@ -131,6 +134,7 @@ def worker(
     if once:
         db = _database(settings)
         marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
+        forget_expired(db)
         out.print(f"sweep: {marked} deadline(s) marked")
         return
     _sweep_forever(settings)
@@ -141,6 +145,7 @@ def _sweep_forever(settings: Settings) -> None:
     while True:
         try:
             marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
+            forget_expired(db)  # failed-attempt counts that no longer lock anything
             if marked:
                 out.print(f"sweep: {marked} deadline(s) marked")
         except Exception:  # a failed sweep is retried next round; the server keeps serving
@@ -182,6 +187,40 @@ def officers_add(
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     out.print(f"officer {username} created (id {officer_id})")
+
+
+@officers_app.command("totp-reset")
+def officers_totp_reset(username: str) -> None:
+    """Switch off an officer's two-step verification (a lost phone); recorded as an event."""
+    db = _database(_settings())
+    try:
+        was_on = second_factor.reset(db, username)
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    if was_on:
+        out.print(f"two-step verification of {username} is off; they sign in with the password")
+    else:
+        out.print(f"{username} had no two-step verification; nothing changed")
+
+
+@officers_app.command("totp-enable")
+def officers_totp_enable(username: str) -> None:
+    """Switch on an officer's two-step verification with a fresh key, printed once as an
+    otpauth:// address and a QR code for their authenticator app."""
+    db = _database(_settings())
+    try:
+        enrolment = second_factor.enable_for(db, username)
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    err.print(f"two-step verification of {username} is on; scan this once, then keep it secret:")
+    sys.stdout.write(enrolment.uri + "\n")
+    segno.make(enrolment.uri, error="m").terminal(out=sys.stdout, compact=True)
 
 
 @db_app.command("upgrade")
@@ -452,7 +491,8 @@ def privacy_purge(
     verb = "would erase" if dry_run else "erased"
     out.print(
         f"{verb}: personal data of {len(result.applications)} application(s), "
-        f"{result.documents} document(s), {result.blobs} file(s)"
+        f"{result.documents} document(s), {result.blobs} file(s), "
+        f"{result.reasons} decision reason(s)"
     )
 
 

@@ -30,6 +30,7 @@ from layan.surveys.api import router as surveys_router
 from layan.surveys.pages import router as survey_pages
 from layan.surveys.report_pages import router as survey_report_pages
 from layan.web import errors
+from layan.web.api_docs import router as api_docs
 from layan.web.language import LanguageSwitch
 from layan.web.security import SecurityHeaders
 from layan.web.templating import STATIC
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         summary="Public services online: standards, applications across agencies, "
         "working-day deadlines, a verifiable audit chain.",
         lifespan=lifespan,
+        docs_url=None,  # served by web/api_docs.py from this site's own files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(complaint_pages)
     app.include_router(complaint_workspace)
     app.include_router(survey_report_pages)
+    app.include_router(api_docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
 

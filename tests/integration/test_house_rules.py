@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,11 +62,27 @@ def test_every_response_carries_the_security_headers(client) -> None:  # type: i
     for url in ("/", "/layanan/pbg", "/api/v1/services", "/healthz", "/nope"):
         headers = client.get(url).headers
         policy = headers["content-security-policy"]
-        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy, url
-        assert "unsafe-inline" not in policy
+        assert re.search(r"script-src 'nonce-[\w-]{20,}';", policy), url
+        assert "frame-ancestors 'none'" in policy, url
+        assert (
+            "unsafe-inline" not in policy
+            and "'self'" not in policy.split("script-src")[1].split(";")[0]
+        )
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
         assert "strict-transport-security" not in headers  # plain HTTP on loopback
+
+
+def test_every_script_carries_the_nonce_of_its_own_response(client) -> None:  # type: ignore[no-untyped-def]
+    nonces = set()
+    for url in ("/", "/layanan/pbg", "/petugas/masuk", "/nope"):
+        response = client.get(url)
+        nonce = re.search(r"'nonce-([\w-]+)'", response.headers["content-security-policy"])[1]
+        scripts = re.findall(r"<script[^>]*>", response.text)
+        assert scripts, url
+        assert all(f'nonce="{nonce}"' in tag for tag in scripts), (url, scripts)
+        nonces.add(nonce)
+    assert len(nonces) == 4  # a fresh nonce for every response
 
 
 def test_hsts_is_sent_behind_tls(client) -> None:  # type: ignore[no-untyped-def]

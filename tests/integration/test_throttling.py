@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from layan.core.db import Database
+from layan.core.errors import NotFoundError, Text, TooManyRequestsError
+from layan.core.throttle import (
+    SIGN_IN,
+    TRACKING_PIN,
+    ThrottleCounter,
+    forget_expired,
+    guarding,
+    throttle_for,
+)
 from tests.conftest import Clock
 from tests.factories import PASSWORD, submit
 from tests.pages import check_page, csrf, get_page
@@ -105,3 +117,74 @@ def test_the_tracking_page_counts_the_same_budget(client: TestClient) -> None:
     assert page.status_code == 429
     check_page(page.text)
     assert "Try again in 15 minutes" in page.text
+
+
+def test_the_refusal_says_after_how_many_seconds_to_retry(client: TestClient, clock: Clock) -> None:
+    for _ in range(5):
+        _token(client, "auditor", "wrong-password")
+    clock.advance(minutes=5)
+    locked = client.post("/api/v1/auth/token", data={"username": "auditor", "password": "x"})
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) == 10 * 60
+
+
+def test_every_server_process_sees_the_same_counts(db: Database, database_url: str) -> None:
+    """Two Database objects on one database stand for two server processes."""
+    other = Database(database_url, clock=db.clock)
+    try:
+        first, second = throttle_for(db, TRACKING_PIN), throttle_for(other, TRACKING_PIN)
+        for i in range(TRACKING_PIN.limit - 1):
+            (first if i % 2 else second).failure("LYN-ABC")
+        first.check("LYN-ABC")
+        second.failure("lyn-abc ")  # keys ignore case and spaces
+        with pytest.raises(TooManyRequestsError):
+            first.check("LYN-ABC")
+        throttle_for(other, SIGN_IN).check("LYN-ABC")  # policies count apart
+    finally:
+        other.dispose()
+
+
+def test_keys_are_stored_only_as_digests_and_expired_counts_are_forgotten(
+    db: Database, clock: Clock
+) -> None:
+    throttle_for(db, TRACKING_PIN).failure("LYN-XYZ")
+    clock.advance(minutes=1)
+    throttle = throttle_for(db, SIGN_IN)
+    for _ in range(SIGN_IN.limit):
+        throttle.failure("siti.rahma")
+    with db.unit_of_work(readonly=True) as uow:
+        rows = uow.session.execute(select(ThrottleCounter)).scalars().all()
+    assert len(rows) == 2 and all("siti" not in r.key_digest for r in rows)
+    clock.advance(minutes=14)
+    assert forget_expired(db) == 1  # the tracking number's; the username is still locked
+    with pytest.raises(TooManyRequestsError):
+        throttle.check("siti.rahma")
+    clock.advance(minutes=1)
+    assert forget_expired(db) == 1
+    throttle.check("siti.rahma")
+
+
+def test_a_success_forgets_only_its_own_key(db: Database) -> None:
+    throttle = throttle_for(db, SIGN_IN)
+    for _ in range(SIGN_IN.limit - 1):
+        throttle.failure("siti")
+        throttle.failure("budi")
+    throttle.success("siti")
+    throttle.failure("siti")
+    throttle.failure("budi")
+    throttle.check("siti")
+    with pytest.raises(TooManyRequestsError):
+        throttle.check("budi")
+
+
+def test_guarding_counts_only_the_given_failures(db: Database) -> None:
+    throttle = throttle_for(db, TRACKING_PIN)
+    for _ in range(TRACKING_PIN.limit - 1):
+        with pytest.raises(NotFoundError), guarding(throttle, "LYN-1", (NotFoundError,)):
+            raise NotFoundError(Text("x", "x"))
+    with pytest.raises(ValueError), guarding(throttle, "LYN-1", (NotFoundError,)):
+        raise ValueError("not a guess")
+    with pytest.raises(NotFoundError), guarding(throttle, "LYN-1", (NotFoundError,)):
+        raise NotFoundError(Text("x", "x"))
+    with pytest.raises(TooManyRequestsError), guarding(throttle, "LYN-1", (NotFoundError,)):
+        pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from layan.core.db import Base, UTCDateTime
@@ -20,6 +20,10 @@ class Officer(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The shared secret of the optional second factor (RFC 6238 TOTP, base32), and the
+    # last 30-second step a code was accepted for, so a code works only once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="officer", lazy="selectin", cascade="all, delete-orphan"
     )
@@ -50,3 +54,7 @@ class ApiToken(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the token may do, space-separated: "read" (look) and "write" (change).
+    scopes: Mapped[str] = mapped_column(
+        String(100), default="read write", server_default="read write"
+    )

@@ -13,10 +13,19 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 
 from layan.accounts import queries as account_queries
+from layan.accounts import second_factor
 from layan.accounts.models import ApiToken, Membership, Officer
 from layan.catalogue import queries as catalogue
 from layan.catalogue.service import ensure_ledger
-from layan.core.access import PLATFORM_ROLES, ROLES, UNIT_ROLES, Grant, Principal
+from layan.core.access import (
+    ALL_SCOPES,
+    PLATFORM_ROLES,
+    ROLES,
+    UNIT_ROLES,
+    Grant,
+    Principal,
+    scope_text,
+)
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import AuthenticationError, FieldError, Text, ValidationFailedError
 from layan.core.events import SYSTEM, Actor, record_event
@@ -29,6 +38,20 @@ _DUMMY_HASH = _hasher.hash("layan-no-such-officer")
 _BAD_SIGN_IN = AuthenticationError(
     Text("Nama pengguna atau kata sandi salah", "Wrong username or password"), "auth.failed"
 )
+_BAD_CODE = AuthenticationError(second_factor.WRONG_CODE, "auth.failed")
+_CODE_REQUIRED = Text(
+    "Akun ini memakai verifikasi dua langkah: kirim juga kode 6 angka dari aplikasi "
+    "autentikator (kolom totp)",
+    "This account uses two-step verification: also send the 6-digit code from the "
+    "authenticator app (field totp)",
+)
+
+
+@dataclass(eq=False)
+class SecondFactorRequired(AuthenticationError):
+    """The password was right, and the officer's second factor must follow."""
+
+    officer_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -208,28 +231,139 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(uow: UnitOfWork, *, username: str, password: str, minutes: int) -> str:
-    """Sign in with a password and receive a bearer token that expires.
+@dataclass(frozen=True)
+class _Checked:
+    """What the password check found, read in a read-only unit of work."""
 
-    Failures are counted per username, known or not (so the lockout reveals nothing), in
-    this process's memory: 5 within 15 minutes refuse the username for 15 minutes with
-    TooManyRequestsError; a success forgets them.
+    officer_id: int
+    secret: str | None
+    last_step: int | None
+
+
+def issue_token(
+    db: Database,
+    *,
+    username: str,
+    password: str,
+    minutes: int,
+    code: str | None = None,
+    scopes: frozenset[str] = ALL_SCOPES,
+) -> str:
+    """Sign in with a password (and, when the officer has it on, a second-factor code)
+    and receive a bearer token that expires.
+
+    Failures (a wrong password or code) are counted per username, known or not, in the
+    database: 5 within 15 minutes refuse the username for 15 minutes with
+    TooManyRequestsError; a success forgets them. A right password without the code the
+    officer needs raises SecondFactorRequired and counts neither way.
+
+    The checks read in a read-only unit of work; the count is written after it closed
+    (the throttle writes in its own), and the token in a last unit of work of its own.
     """
-    throttle = throttle_for(uow.db, SIGN_IN, uow.db.clock)
+    throttle = throttle_for(db, SIGN_IN)
     throttle.check(username)
-    with uow:
-        officer = uow.session.execute(
-            select(Officer).where(Officer.username == username)
-        ).scalar_one_or_none()
-        try:
-            _hasher.verify(officer.password_hash if officer else _DUMMY_HASH, password)
-        except (VerifyMismatchError, InvalidHashError):
-            throttle.failure(username)
-            raise _BAD_SIGN_IN from None
-        if officer is None or not officer.active:
+    with db.unit_of_work(readonly=True) as uow:
+        checked = _check_password(uow, username, password)
+    if checked is None:
+        throttle.failure(username)
+        raise _BAD_SIGN_IN
+    if checked.secret is None:
+        token = _issue(db, checked.officer_id, minutes, scopes, None)
+        if token is None:
             throttle.failure(username)
             raise _BAD_SIGN_IN
         throttle.success(username)
+        return token
+    if not (code or "").strip():
+        raise SecondFactorRequired(_CODE_REQUIRED, "auth.totp_required", checked.officer_id)
+    return _with_code(db, username, checked, code, minutes, scopes)
+
+
+def finish_sign_in(
+    db: Database,
+    *,
+    officer_id: int,
+    username: str,
+    code: str,
+    minutes: int,
+    scopes: frozenset[str] = ALL_SCOPES,
+) -> str:
+    """The second step of a sign-in whose password was right: the code from the app.
+
+    `officer_id` and `username` come from the first step (sealed, short-lived); a wrong
+    code counts as a failed sign-in like a wrong password.
+    """
+    throttle = throttle_for(db, SIGN_IN)
+    throttle.check(username)
+    with db.unit_of_work(readonly=True) as uow:
+        officer = uow.session.get(Officer, officer_id)
+        checked = (
+            _Checked(officer.id, officer.totp_secret, officer.totp_last_step)
+            if officer is not None and officer.active and officer.username == username
+            else None
+        )
+    if checked is None or checked.secret is None:
+        # The officer changed since the first step: start again, nothing to count.
+        raise _BAD_SIGN_IN
+    return _with_code(db, username, checked, code, minutes, scopes)
+
+
+def _check_password(uow: UnitOfWork, username: str, password: str) -> _Checked | None:
+    officer = uow.session.execute(
+        select(Officer).where(Officer.username == username)
+    ).scalar_one_or_none()
+    try:
+        _hasher.verify(officer.password_hash if officer else _DUMMY_HASH, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    if officer is None or not officer.active:
+        return None
+    return _Checked(officer.id, officer.totp_secret, officer.totp_last_step)
+
+
+def _with_code(
+    db: Database,
+    username: str,
+    checked: _Checked,
+    code: str | None,
+    minutes: int,
+    scopes: frozenset[str],
+) -> str:
+    throttle = throttle_for(db, SIGN_IN)
+    step = second_factor.accepted_step(checked.secret or "", code, db.clock(), checked.last_step)
+    token = None
+    if step is not None:
+        token = _issue(db, checked.officer_id, minutes, scopes, (checked.secret or "", step))
+    if token is None:
+        throttle.failure(username)
+        raise _BAD_CODE
+    throttle.success(username)
+    return token
+
+
+def _issue(
+    db: Database,
+    officer_id: int,
+    minutes: int,
+    scopes: frozenset[str],
+    code_step: tuple[str, int] | None,
+) -> str | None:
+    """A new token for the officer, or None if the officer or their code no longer holds.
+
+    With a second factor, the code's step is stored in the same transaction as the
+    token, on the officer's row read for update: of two sign-ins with one code, the
+    second finds the step used and gets None.
+    """
+    with db.unit_of_work() as uow:
+        officer = uow.session.get(Officer, officer_id, with_for_update=True)
+        if officer is None or not officer.active:
+            return None
+        if code_step is not None:
+            secret, step = code_step
+            last = officer.totp_last_step
+            if officer.totp_secret != secret or (last is not None and step <= last):
+                return None
+            officer.totp_last_step = step
         token = secrets.token_urlsafe(32)
         now = uow.now()
         uow.session.add(
@@ -238,6 +372,7 @@ def issue_token(uow: UnitOfWork, *, username: str, password: str, minutes: int) 
                 officer_id=officer.id,
                 created_at=now,
                 expires_at=now + timedelta(minutes=minutes),
+                scopes=scope_text(scopes),
             )
         )
         uow.commit()
@@ -270,10 +405,12 @@ def principal_for_token(uow: UnitOfWork, token: str) -> Principal:
             ),
             "auth.token",
         )
-    return principal_of(found[1])
+    scopes = frozenset(found[0].scopes.split()) & ALL_SCOPES
+    return principal_of(found[1], scopes)
 
 
-def principal_of(officer: Officer) -> Principal:
+def principal_of(officer: Officer, scopes: frozenset[str] = ALL_SCOPES) -> Principal:
+    """The officer as the services see them, with what their sign-in may do."""
     grants = tuple(
         Grant(
             role=m.role,
@@ -283,7 +420,7 @@ def principal_of(officer: Officer) -> Principal:
         )
         for m in officer.memberships
     )
-    return Principal(officer.id, officer.username, officer.name, grants)
+    return Principal(officer.id, officer.username, officer.name, grants, scopes)
 
 
 def supervisors_of(uow: UnitOfWork, unit_id: int) -> list[int]:

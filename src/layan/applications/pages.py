@@ -222,7 +222,7 @@ def _not_found(request: Request) -> str:
 
 
 def _pin_guard(db: Any, number: str) -> Any:
-    """Wrong PINs for a tracking number are counted in memory; 10 in 15 minutes give 429."""
+    """Wrong PINs for a tracking number are counted in the database; 10 in 15 minutes give 429."""
     key = normalise_tracking_number(number) or number
     return guarding(throttle_for(db, TRACKING_PIN, db.clock), key, (NotFoundError,))
 

@@ -3,8 +3,10 @@
 - Every officer's read of a whole application or of one of its documents is logged in
   its own small write unit of work right after the read succeeded (`log_read`).
 - Personal data is kept only as long as the service standard's `retention_days` after
-  the final decision; then it is erased (`purge_expired`). The event log stays intact:
-  it holds no personal data, and the purge itself is recorded in it.
+  the final decision; then it is erased (`purge_expired`), with the reasons officers
+  wrote on its tasks (free text that may name a person). The event log stays intact: a
+  decision's event carries its reason only as a SHA-256, so erasing the text breaks no
+  hash, and the purge itself is recorded in it.
 - After an incident, `breach_report` lists whose data the incident window touched and
   how to reach them, so the agency can notify them within 3 x 24 hours.
 """
@@ -14,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
-from layan.applications.models import Application, Document
+from layan.applications.models import Application, Document, Task
 from layan.applications.queries import OfficerRead
 from layan.applications.rules import Status
 from layan.catalogue import queries as catalogue
@@ -55,10 +57,21 @@ class PurgeResult:
     applications: list[str] = field(default_factory=list)
     documents: int = 0
     blobs: int = 0
+    reasons: int = 0  # decision reasons of the applications' tasks
+
+
+def _unerased_reason():  # type: ignore[no-untyped-def]
+    """A task of the application still holds a reason in words."""
+    return exists().where(
+        Task.application_id == Application.id, Task.reason.is_not(None), Task.reason != ERASED
+    )
 
 
 def _expired(db: Database) -> list[tuple[int, int]]:
-    """(application id, retention days) of final applications past their retention."""
+    """(application id, retention days) of final applications past their retention.
+
+    Also those erased before reasons were erased with them, that still hold one.
+    """
     with db.unit_of_work(readonly=True) as uow:
         now = uow.now()
         versions = uow.session.execute(
@@ -74,7 +87,7 @@ def _expired(db: Database) -> list[tuple[int, int]]:
                     Application.standard_version_id == version_id,
                     Application.status.in_(Status.FINAL),
                     Application.decided_at <= now - timedelta(days=days),
-                    Application.applicant_name != ERASED,
+                    or_(Application.applicant_name != ERASED, _unerased_reason()),
                 )
             ).scalars()
             found += [(i, days) for i in ids]
@@ -86,7 +99,8 @@ def purge_expired(db: Database, blobs: BlobStore, *, dry_run: bool = False) -> P
 
     NIK masked; name, phone and e-mail replaced; form data and flags emptied; documents'
     file names anonymised and their files deleted unless another document still refers
-    to the same file. One 'personal data purged' event per application.
+    to the same file; every task's reason replaced. One 'personal data purged' event per
+    application. An application erased before reasons were erased has its reasons erased.
     """
     expired = dict(_expired(db))
     result = PurgeResult(dry_run=dry_run)
@@ -101,26 +115,40 @@ def purge_expired(db: Database, blobs: BlobStore, *, dry_run: bool = False) -> P
             .scalars()
             .all()
         )
-        documents = [d for a in apps for d in a.documents]
+        fresh = {a.id for a in apps if a.applicant_name != ERASED}
+        documents = [d for a in apps if a.id in fresh for d in a.documents]
         digests = {d.digest for d in documents}
         still_used = set(
             uow.session.execute(
-                select(Document.digest).where(
-                    Document.digest.in_(digests), Document.application_id.not_in(expired)
+                select(Document.digest)
+                .join(Application, Application.id == Document.application_id)
+                .where(
+                    Document.digest.in_(digests),
+                    Document.application_id.not_in(expired),
+                    Application.applicant_name != ERASED,  # an erased record needs no file
                 )
             ).scalars()
         )
         doomed = sorted(digests - still_used)
+        reasons = {
+            a.id: [t for t in a.tasks if t.reason is not None and t.reason != ERASED] for a in apps
+        }
         result.applications = [a.tracking_number for a in apps]
         result.documents, result.blobs = len(documents), len(doomed)
+        result.reasons = sum(len(tasks) for tasks in reasons.values())
         if dry_run:
             return result
         for app in apps:
-            app.applicant_nik = mask_nik(app.applicant_nik)
-            app.applicant_name = app.applicant_phone = app.applicant_email = ERASED
-            app.data, app.flags = {}, []
-            for document in app.documents:
-                document.filename = ERASED
+            for task in reasons[app.id]:
+                task.reason = ERASED
+            erased_documents = 0
+            if app.id in fresh:
+                app.applicant_nik = mask_nik(app.applicant_nik)
+                app.applicant_name = app.applicant_phone = app.applicant_email = ERASED
+                app.data, app.flags = {}, []
+                for document in app.documents:
+                    document.filename = ERASED
+                erased_documents = len(app.documents)
             record_event(
                 uow.session,
                 ledger=app.agency_code,
@@ -131,7 +159,11 @@ def purge_expired(db: Database, blobs: BlobStore, *, dry_run: bool = False) -> P
                 actor=SYSTEM,
                 at=uow.now(),
                 agency=app.agency_code,
-                payload={"retention_days": expired[app.id], "documents": len(app.documents)},
+                payload={
+                    "retention_days": expired[app.id],
+                    "documents": erased_documents,
+                    "reasons": len(reasons[app.id]),
+                },
             )
         uow.commit()
     # Files go only after the records that named them were erased: a failed commit

@@ -15,7 +15,7 @@ from layan.applications.models import Application, Document, Task
 from layan.applications.rules import TaskStatus
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
-from layan.core.access_log import Reader, reader_for, reads_of
+from layan.core.access_log import AccessEntry, Reader, reader_for, shown_to_citizen
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, PermissionDeniedError, Text
 from layan.core.events import case_events
@@ -775,25 +775,9 @@ def officer_read(
     )
 
 
-@dataclass(frozen=True)
-class AccessEntry:
-    """One read of the application by an officer, as its applicant sees it."""
-
-    at: datetime
-    role: str
-    unit: str | None
-    agency: str | None
-    officer: str
-    what: str
-    why: str
-
-
 def access_log_for_applicant(
     uow: UnitOfWork, tracking_number: str, pin: str, secret: str
 ) -> list[AccessEntry]:
     """Every officer's read of the application and its documents; NotFound without the PIN."""
     app = application_by_pin(uow, tracking_number, pin, secret)
-    return [
-        AccessEntry(e.at, e.role, e.unit, e.agency, e.officer_name, e.what, e.why)
-        for e in reads_of(uow.session, "application", app.tracking_number)
-    ]
+    return shown_to_citizen(uow.session, "application", app.tracking_number)

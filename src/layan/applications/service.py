@@ -97,7 +97,10 @@ class DecisionResult:
 def decide_task(
     db: Database, principal: Principal, task_id: int, decision: Decision
 ) -> DecisionResult:
-    """Approve, return (clock stops) or reject (with legal basis) one step of an application."""
+    """Approve, return (clock stops) or reject (with legal basis) one step of an application.
+
+    The reason is kept on the task; its events carry only the reason's SHA-256.
+    """
     decision = rules.check_decision(decision)
     with db.unit_of_work() as uow:
         task = _task_for_work(uow, principal, task_id)
@@ -121,7 +124,8 @@ def decide_task(
             actor,
             task=task.id,
             outcome=decision.outcome,
-            reason=decision.reason,
+            # The reason may name a person: the event commits to it by digest only.
+            reason_sha256=procedure.digest(decision.reason),
             legal_basis=decision.legal_basis,
             late=now > task.due_at,
         )
@@ -133,7 +137,15 @@ def decide_task(
             task.status = TaskStatus.RETURNED
             procedure.pause_clocks(uow, app, published)
             app.status = Status.RETURNED
-            procedure.log(uow, app, "return", "suspend", actor, reason=decision.reason)
+            procedure.log(
+                uow,
+                app,
+                "return",
+                "suspend",
+                actor,
+                task=task.id,
+                reason_sha256=procedure.digest(decision.reason),
+            )
         else:
             task.status = TaskStatus.REJECTED
             procedure.close_application(uow, app, Status.REJECTED, actor, actor.agency or "", now)

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from layan.complaints import checks, intake, queries, rules, service
+from layan.complaints import checks, intake, privacy, queries, rules, service
 from layan.complaints.checks import Location, NewComplaint, Reporter
 from layan.complaints.procedure import IncomingFile
 from layan.complaints.schemas import (
@@ -217,11 +217,27 @@ def read(
     pin: Annotated[str | None, Header(max_length=12, alias="X-Tracking-Pin")] = None,
 ) -> dict[str, Any]:
     """A public complaint with its answers; with X-Tracking-Pin, the reporter's whole view."""
-    with db.unit_of_work(readonly=True) as uow:
-        if pin is not None:
+    if pin is not None:
+        with queries.pin_guard(db, tracking_number), db.unit_of_work(readonly=True) as uow:
             view = queries.reporter_complaint(uow, tracking_number, pin, settings.secret_key)
             return view_json(view, "reporter")
+    with db.unit_of_work(readonly=True) as uow:
         return view_json(queries.public_complaint(uow, tracking_number), "public")
+
+
+@router.get("/complaints/{tracking_number}/access-log", openapi_extra=PUBLIC)
+def access_log(
+    tracking_number: str, db: DbDep, settings: SettingsDep, pin: PinDep
+) -> list[dict[str, Any]]:
+    """Who has seen my complaint: every officer's read of it and of its attachments.
+
+    Each entry: at, role, unit, agency, officer (the officer's name), what ('complaint'
+    or 'attachment:<id>') and why. Reads by the reporter are not listed; an anonymous
+    complaint is listed the same way.
+    """
+    with queries.pin_guard(db, tracking_number), db.unit_of_work(readonly=True) as uow:
+        entries = privacy.access_log_for_reporter(uow, tracking_number, pin, settings.secret_key)
+    return to_json(entries)  # type: ignore[no-any-return]
 
 
 def _status(number: str, status: str) -> StatusOut:
@@ -318,9 +334,15 @@ def queue(
 
 @router.get("/officer/complaints/{tracking_number}", openapi_extra=OFFICER)
 def read_for_officer(tracking_number: str, db: DbDep, officer: OfficerDep) -> dict[str, Any]:
-    """The whole complaint for an officer of its agency; an anonymous reporter stays hidden."""
+    """The whole complaint for an officer of its agency; an anonymous reporter stays hidden.
+
+    The read is logged, for the reporter to see who has seen the complaint.
+    """
     with db.unit_of_work(readonly=True) as uow:
-        return view_json(queries.officer_complaint(uow, officer, tracking_number), "officer")
+        view = queries.officer_complaint(uow, officer, tracking_number)
+        read = privacy.officer_read(uow, officer, view.tracking_number, "complaint")
+    privacy.log_read(db, read)
+    return view_json(view, "officer")
 
 
 @router.post(

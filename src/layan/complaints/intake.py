@@ -205,7 +205,7 @@ def add_information(
     errors = ([problem] if problem else []) + errors
     if errors:
         raise ValidationFailedError(checks.INVALID, "invalid", errors)
-    with db.unit_of_work() as uow:
+    with procedure.pin_guard(db, tracking_number), db.unit_of_work() as uow:
         complaint = procedure.get_by_pin(uow, tracking_number, pin, secret, lock=True)
         procedure.move(uow, complaint, Action.ADD_INFO)
         calendar = catalogue.calendar_for_agency(uow, complaint.agency_code)
@@ -249,7 +249,7 @@ def respond_to_resolution(
     remark, problem = checks.check_text("comment", comment, max_len=2000, required=False)
     if problem:
         raise ValidationFailedError(checks.INVALID, "invalid", [problem])
-    with db.unit_of_work() as uow:
+    with procedure.pin_guard(db, tracking_number), db.unit_of_work() as uow:
         complaint = procedure.get_by_pin(uow, tracking_number, pin, secret, lock=True)
         action = rules.response_action(score, complaint.reporter_appeals)
         procedure.move(uow, complaint, action)
@@ -290,7 +290,7 @@ def update_reporter(
     cleaned, errors = checks.check_reporter(reporter) if reporter else (None, [])
     if errors:
         raise ValidationFailedError(checks.INVALID, "invalid", errors)
-    with db.unit_of_work() as uow:
+    with procedure.pin_guard(db, tracking_number), db.unit_of_work() as uow:
         complaint = procedure.get_by_pin(uow, tracking_number, pin, secret, lock=True)
         changed: list[str] = []
         if cleaned is not None:
@@ -325,7 +325,7 @@ def redact_reporter(db: Database, *, tracking_number: str, pin: str, secret: str
 
     The complaint's own text and files stay, as the agency needs them to act.
     """
-    with db.unit_of_work() as uow:
+    with procedure.pin_guard(db, tracking_number), db.unit_of_work() as uow:
         complaint = procedure.get_by_pin(uow, tracking_number, pin, secret, lock=True)
         fields = [
             name

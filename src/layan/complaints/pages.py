@@ -3,7 +3,7 @@
 Every page works without JavaScript; with htmx the form offers similar reports as the
 place is typed. The reporter opens their own complaint with its PIN (sent in a form,
 never in the address) to answer a question, rate the resolution, or edit or erase
-their details.
+their details, and to see which officers have read it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
-from layan.complaints import checks, intake, queries, rules
+from layan.complaints import checks, intake, privacy, queries, rules
 from layan.complaints.checks import Location, NewComplaint, Reporter
 from layan.complaints.procedure import IncomingFile
 from layan.core.errors import NotFoundError, ValidationFailedError
@@ -215,9 +215,14 @@ def _public(db: Any, number: str) -> queries.ComplaintView:
         return queries.public_complaint(uow, number)
 
 
-def _mine(db: Any, number: str, pin: str, secret: str) -> queries.ComplaintView:
-    with db.unit_of_work(readonly=True) as uow:
-        return queries.reporter_complaint(uow, number, pin, secret)
+Mine = tuple[queries.ComplaintView, list[privacy.AccessEntry]]
+
+
+def _mine(db: Any, number: str, pin: str, secret: str) -> Mine:
+    """The reporter's whole complaint and who has read it; NotFound for a wrong PIN."""
+    with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
+        view = queries.reporter_complaint(uow, number, pin, secret)
+        return view, privacy.reads_of_complaint(uow.session, view.tracking_number)
 
 
 def _detail(
@@ -228,25 +233,28 @@ def _detail(
     errors: list[dict[str, str]] | None = None,
     notice: str | None = None,
     values: dict[str, str] | None = None,
+    reads: list[privacy.AccessEntry] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     errors = errors or []
-    return render(
-        request,
-        "complaints/detail.html",
-        {
-            "v": view,
-            "spoken": rules.format_tracking_number(view.tracking_number),
-            "pin": pin,
-            "mine": bool(pin),
-            "errors": errors,
-            "error_for": {e["field"]: e["message"] for e in errors},
-            "notice": notice,
-            "values": values or {},
-            "privacies": rules.Privacy.ALL,
-        },
-        status,
-    )
+    context: dict[str, Any] = {
+        "v": view,
+        "spoken": rules.format_tracking_number(view.tracking_number),
+        "pin": pin,
+        "mine": bool(pin),
+        "errors": errors,
+        "error_for": {e["field"]: e["message"] for e in errors},
+        "notice": notice,
+        "values": values or {},
+        "privacies": rules.Privacy.ALL,
+    }
+    if pin:
+        context["access_log"] = reads or []
+        context["access_lead"] = privacy.LEAD
+        context["access_what"] = privacy.WHAT_NAMES
+        context["access_why"] = privacy.WHY_NAMES
+        context["attachment_names"] = {a.id: a.filename for a in view.attachments}
+    return render(request, "complaints/detail.html", context, status)
 
 
 @router.get("/pengaduan/lacak", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -262,12 +270,12 @@ async def track(request: Request, db: DbDep, settings: SettingsDep) -> HTMLRespo
         number = str(form.get("nomor") or "")[:30]
         pin = str(form.get("pin") or "").strip()[:12]
     try:
-        view = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
+        view, reads = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
     except NotFoundError:
         message = translate("cp.track.not_found", lang(request))
         errors = [{"field": "pin", "anchor": "pin", "message": message}]
         return render(request, "complaints/track.html", {"nomor": number, "errors": errors}, 404)
-    return _detail(request, view, pin=pin)
+    return _detail(request, view, pin=pin, reads=reads)
 
 
 @router.get("/pengaduan/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -286,7 +294,7 @@ async def open_mine(
         check_csrf(request, form.get("csrf_token"))
         pin = str(form.get("pin") or "").strip()[:12]
     try:
-        view = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
+        view, reads = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
     except NotFoundError:
         view = await run_in_threadpool(_public, db, number)
         message = translate("cp.track.not_found", lang(request))
@@ -296,7 +304,7 @@ async def open_mine(
             errors=[{"field": "pin", "anchor": "pin", "message": message}],
             status=404,
         )
-    return _detail(request, view, pin=pin)
+    return _detail(request, view, pin=pin, reads=reads)
 
 
 # --- what the reporter can do ---------------------------------------------------------------
@@ -309,14 +317,16 @@ async def _reporter_action(
     form, files = await _read_form(request)
     pin = str(form.get("pin") or "").strip()[:12]
     values = _values(form)
-    view = await run_in_threadpool(_mine, db, number, pin, secret)  # 404 for a wrong PIN
+    view, reads = await run_in_threadpool(_mine, db, number, pin, secret)  # 404: wrong PIN
     try:
         await run_in_threadpool(lambda: act(view.tracking_number, pin, values, files))
     except ValidationFailedError as exc:
         errors = errors_of(exc, lang(request))
-        return _detail(request, view, pin=pin, errors=errors, values=values, status=422)
-    view = await run_in_threadpool(_mine, db, number, pin, secret)
-    return _detail(request, view, pin=pin, notice=notice)
+        return _detail(
+            request, view, pin=pin, errors=errors, values=values, reads=reads, status=422
+        )
+    view, reads = await run_in_threadpool(_mine, db, number, pin, secret)
+    return _detail(request, view, pin=pin, notice=notice, reads=reads)
 
 
 @router.post("/pengaduan/{number}/lengkapi", response_class=HTMLResponse, openapi_extra=PUBLIC)

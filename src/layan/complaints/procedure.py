@@ -4,10 +4,15 @@ Shared by the reporter's side (`intake.py`), the officers' side and the sweep
 (`service.py`): looking a complaint up, changing its status by the rules, setting
 deadlines on the agency's calendar, writing its updates and files, and logging every
 change as an event in the acting agency's ledger.
+
+An event's payload is hash-chained and can never be erased, so it holds no free text a
+person wrote: a reason or a name typed into a form goes into it only as its SHA-256
+(`digest`); the text itself stays on the complaint's update, where it can be erased.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +22,7 @@ from layan.catalogue import queries as catalogue
 from layan.complaints import rules
 from layan.complaints.checks import CONTENT_TYPES
 from layan.complaints.models import Complaint, ComplaintAttachment, ComplaintUpdate
-from layan.complaints.queries import find_by_number, get_by_pin, not_found
+from layan.complaints.queries import find_by_number, get_by_pin, not_found, pin_guard
 from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import UnitOfWork
@@ -87,6 +92,13 @@ def officer_actor(principal: Principal, complaint: Complaint, action: str) -> Ac
 
 def system_actor(complaint: Complaint) -> Actor:
     return Actor(SYSTEM.resource, SYSTEM.role, complaint.unit_code, complaint.agency_code)
+
+
+def digest(text: str | None) -> str | None:
+    """The hex SHA-256 of a free text (UTF-8), as events carry it; None for no text."""
+    if text is None:
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def log(
@@ -226,4 +238,4 @@ def start_work(uow: UnitOfWork, complaint: Complaint) -> None:
     complaint.follow_up_breached_at = complaint.resolution_breached_at = None
 
 
-__all__ = ["find_by_number", "get_by_pin", "not_found"]
+__all__ = ["find_by_number", "get_by_pin", "not_found", "pin_guard"]

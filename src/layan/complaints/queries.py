@@ -7,6 +7,7 @@ reporter is named in public only by first name and initial.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from layan.complaints.categories import BY_CODE, Category
 from layan.complaints.models import Complaint, ComplaintAttachment
 from layan.complaints.rules import Privacy
 from layan.core.access import Principal
-from layan.core.db import UnitOfWork
+from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import case_events
 from layan.core.identity import mask_nik
@@ -49,25 +50,33 @@ def find_by_number(uow: UnitOfWork, number: str, *, lock: bool = False) -> Compl
     return uow.session.execute(stmt).scalar_one_or_none()
 
 
+def pin_guard(db: Database, number: str) -> AbstractContextManager[None]:
+    """Hold this around every unit of work that opens a complaint with its PIN.
+
+    Wrong PINs are counted per complaint number in the database, so every server process
+    shares the count (`layan.core.throttle`): ten within 15 minutes lock that number for
+    15 minutes (429), so a PIN cannot be guessed by trying them all. A locked number is
+    refused before the unit of work begins; a wrong PIN is counted after it ended (the
+    count is written in its own unit of work, which must not wait on the caller's).
+    """
+    key = rules.normalise_tracking_number(number) or number
+    return guarding(throttle_for(db, COMPLAINT_PIN), key, (NotFoundError,))
+
+
 def get_by_pin(
     uow: UnitOfWork, number: str, pin: str, secret: str, *, lock: bool = False
 ) -> Complaint:
     """The complaint a tracking number and its PIN open; NotFound for any mismatch.
 
-    Wrong PINs are counted in memory per complaint number: ten within 15 minutes lock
-    that number for 15 minutes (429), so a PIN cannot be guessed by trying them all.
+    The caller holds `pin_guard` around its unit of work, so wrong PINs are counted.
     """
-    key = rules.normalise_tracking_number(number) or number
-    with guarding(throttle_for(uow.db, COMPLAINT_PIN, uow.db.clock), key, (NotFoundError,)):
-        complaint = find_by_number(uow, number, lock=lock)
-        if complaint is None or not rules.pin_matches(secret, complaint.tracking_number, pin):
-            raise NotFoundError(
-                Text(
-                    "Nomor pengaduan atau PIN tidak cocok", "Tracking number or PIN does not match"
-                ),
-                "complaint.not_found",
-            )
-        return complaint
+    complaint = find_by_number(uow, number, lock=lock)
+    if complaint is None or not rules.pin_matches(secret, complaint.tracking_number, pin):
+        raise NotFoundError(
+            Text("Nomor pengaduan atau PIN tidak cocok", "Tracking number or PIN does not match"),
+            "complaint.not_found",
+        )
+    return complaint
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,10 @@ class ComplaintOutcome:
 
 
 def complaint_outcome(uow: UnitOfWork, number: str, pin: str, secret: str) -> ComplaintOutcome:
-    """The outcome of the reporter's own complaint; NotFound unless number and PIN match."""
+    """The outcome of the reporter's own complaint; NotFound unless number and PIN match.
+
+    The caller holds `pin_guard` around its unit of work.
+    """
     complaint = get_by_pin(uow, number, pin, secret)
     return ComplaintOutcome(
         complaint.tracking_number,
@@ -291,7 +303,7 @@ def public_complaint(uow: UnitOfWork, number: str) -> ComplaintView:
 
 
 def reporter_complaint(uow: UnitOfWork, number: str, pin: str, secret: str) -> ComplaintView:
-    """Everything about a complaint, for the reporter who holds its PIN."""
+    """Everything about a complaint, for the reporter who holds its PIN (see `pin_guard`)."""
     return _view(uow, get_by_pin(uow, number, pin, secret), "reporter")
 
 
@@ -453,6 +465,15 @@ def _visible(principal: Principal):  # type: ignore[no-untyped-def]
     )
 
 
+def visible_to(uow: UnitOfWork, principal: Principal, number: str) -> bool:
+    """Whether the officer may still read the complaint (it may have left their agency)."""
+    canonical = rules.normalise_tracking_number(number) or ""
+    found = uow.session.execute(
+        select(Complaint.id).where(Complaint.tracking_number == canonical, _visible(principal))
+    ).first()
+    return found is not None
+
+
 def officer_complaint(uow: UnitOfWork, principal: Principal, number: str) -> ComplaintView:
     """The whole complaint for an officer of its agency (never an anonymous reporter)."""
     canonical = rules.normalise_tracking_number(number) or ""
@@ -573,6 +594,7 @@ class AttachmentRef:
     digest: str
     filename: str
     content_type: str
+    tracking_number: str = ""
 
 
 def attachment_for_officer(
@@ -586,7 +608,13 @@ def attachment_for_officer(
     ).scalar_one_or_none()
     if found is None:
         raise NotFoundError(Text("Berkas tidak ditemukan", "File not found"), "file.not_found")
-    return AttachmentRef(found.id, found.digest, found.filename, found.content_type)
+    return AttachmentRef(
+        found.id,
+        found.digest,
+        found.filename,
+        found.content_type,
+        found.complaint.tracking_number,
+    )
 
 
 def list_categories() -> tuple[Category, ...]:

@@ -3,7 +3,8 @@ resolve, settle appeals; and the sweep that marks missed deadlines and escalates
 
 Each use case checks who may act (`rules.may_act`) and what the status allows
 (`rules.next_status`) before it changes anything, and writes its events in the same
-transaction, in the ledger of the agency that acted.
+transaction, in the ledger of the agency that acted. Reasons officers write are kept on
+the complaint's updates; the events carry only their SHA-256.
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ def forward_complaint(
             to_unit=complaint.unit_code,
             category=complaint.category,
             verify_due_at=complaint.verify_due_at.isoformat(),
+            reason_sha256=procedure.digest(text),
         )
         uow.commit()
         return complaint.status
@@ -217,7 +219,16 @@ def _forward_out(
             officer_id=principal.officer_id,
             target=body,
         )
-        procedure.log(uow, complaint, "forward outside", "complete", actor, to=body)
+        # The body's name is typed in words: like the reason, only its digest is logged.
+        procedure.log(
+            uow,
+            complaint,
+            "forward outside",
+            "complete",
+            actor,
+            to_sha256=procedure.digest(body),
+            reason_sha256=procedure.digest(reason),
+        )
         uow.commit()
         return complaint.status
 
@@ -282,6 +293,7 @@ def archive_complaint(
             actor,
             reason=reason_code,
             duplicate_of=complaint.duplicate_of,
+            reason_sha256=procedure.digest(text),
         )
         uow.commit()
         return complaint.status
@@ -444,6 +456,7 @@ def decide_appeal(
             actor,
             kind=complaint.appeal_kind,
             late=bool(due and uow.now() > due),
+            reason_sha256=procedure.digest(text),
             resolution_due_at=(
                 complaint.resolution_due_at.isoformat()
                 if action == Action.REOPEN and complaint.resolution_due_at

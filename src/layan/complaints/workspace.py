@@ -2,21 +2,22 @@
 
 Pages call the same services and queries as the JSON API: who may act is decided there,
 never only here. A form shows only the steps the officer may take now; every form works
-without JavaScript.
+without JavaScript. Every page that shows a whole complaint, and every attachment, is
+written to the access log once it has been read (`complaints.privacy`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from layan.applications.rules import inline_type
-from layan.complaints import checks, queries, rules, service
+from layan.complaints import checks, privacy, queries, rules, service
 from layan.complaints.procedure import IncomingFile
 from layan.core.access import Principal
 from layan.core.errors import NotFoundError, Text, ValidationFailedError
@@ -75,8 +76,13 @@ async def queue(
 
 
 def _complaint(db: Any, officer: Principal, number: str) -> tuple[queries.ComplaintView, list[Any]]:
+    """The complaint page's data; the read of the whole complaint goes to the access log."""
     with db.unit_of_work(readonly=True) as uow:
-        return queries.officer_complaint(uow, officer, number), queries.unit_choices(uow)
+        view = queries.officer_complaint(uow, officer, number)
+        units = queries.unit_choices(uow)
+        read = privacy.officer_read(uow, officer, view.tracking_number, "complaint")
+    privacy.log_read(db, read)
+    return view, units
 
 
 def _page(
@@ -214,11 +220,8 @@ async def _read(request: Request) -> tuple[dict[str, str], dict[str, IncomingFil
 
 
 def _still_visible(db: Any, officer: Principal, number: str) -> bool:
-    try:
-        _complaint(db, officer, number)
-    except NotFoundError:
-        return False
-    return True
+    with db.unit_of_work(readonly=True) as uow:
+        return queries.visible_to(uow, officer, number)
 
 
 @router.post("/petugas/pengaduan/{number}/{step}", openapi_extra=OFFICER)
@@ -249,16 +252,29 @@ async def take_step(
 # --- attachments --------------------------------------------------------------------------
 
 
-def _attachment(db: Any, officer: Principal, attachment_id: int) -> queries.AttachmentRef:
+# Attachment ids are database integers: larger numbers cannot name one, and would
+# overflow the driver's integer before the query could say "not found".
+AttachmentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def _attachment(
+    db: Any, blobs: Any, officer: Principal, attachment_id: int
+) -> tuple[queries.AttachmentRef, bytes]:
+    """The file and its bytes; the read goes to the access log once both are at hand."""
     with db.unit_of_work(readonly=True) as uow:
-        return queries.attachment_for_officer(uow, officer, attachment_id)
+        ref = queries.attachment_for_officer(uow, officer, attachment_id)
+        read = privacy.officer_read(uow, officer, ref.tracking_number, f"attachment:{ref.id}")
+    if not blobs.exists(ref.digest):
+        raise NotFoundError(Text("Berkas sudah dihapus", "The file has been erased"), "file.erased")
+    content = blobs.get(ref.digest)
+    privacy.log_read(db, read)
+    return ref, content
 
 
 @router.get("/petugas/pengaduan/lampiran/{attachment_id}", openapi_extra=OFFICER)
 async def attachment(
-    attachment_id: int, db: DbDep, blobs: BlobsDep, officer: PageOfficerDep
+    attachment_id: AttachmentId, db: DbDep, blobs: BlobsDep, officer: PageOfficerDep
 ) -> Response:
     """A photo or PDF of a complaint, shown inline only as the type its bytes show."""
-    ref = await run_in_threadpool(_attachment, db, officer, attachment_id)
-    content = await run_in_threadpool(blobs.get, ref.digest)
+    ref, content = await run_in_threadpool(_attachment, db, blobs, officer, attachment_id)
     return document_response(content, ref.filename, inline_type(content[:16]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layan.core.errors import FieldError, Text, ValidationFailedError
+
 # Roles a unit's officers hold; platform-wide roles hold no unit.
 UNIT_ROLES = (
     "front_desk",
@@ -17,6 +19,38 @@ PLATFORM_ROLES = ("platform_admin", "auditor")
 ROLES = UNIT_ROLES + PLATFORM_ROLES
 # Roles that may read any case but change nothing through it.
 READ_ALL_ROLES = frozenset({"platform_admin", "auditor"})
+# What a sign-in may be used for: "read" looks, "write" changes. A sign-in that asked
+# for nothing in particular may do both.
+SCOPES = ("read", "write")
+ALL_SCOPES = frozenset(SCOPES)
+
+
+def parse_scopes(requested: str) -> frozenset[str]:
+    """The scopes a sign-in asks for ("read", "write", space-separated); none means both."""
+    asked = frozenset(requested.split())
+    unknown = sorted(asked - ALL_SCOPES)
+    if unknown:
+        names = ", ".join(unknown)[:100]
+        raise ValidationFailedError(
+            Text("Cakupan token tidak sah", "Invalid token scope"),
+            "invalid",
+            [
+                FieldError(
+                    "scope",
+                    "scope.unknown",
+                    Text(
+                        f"scope: {names} tidak dikenal; pilih read dan/atau write",
+                        f"scope: {names} is unknown; choose read and/or write",
+                    ),
+                )
+            ],
+        )
+    return asked or ALL_SCOPES
+
+
+def scope_text(scopes: frozenset[str]) -> str:
+    """Scopes as the token stores and returns them: "read write"."""
+    return " ".join(s for s in SCOPES if s in scopes)
 
 
 @dataclass(frozen=True)
@@ -37,6 +71,12 @@ class Principal:
     username: str
     name: str
     grants: tuple[Grant, ...]
+    scopes: frozenset[str] = ALL_SCOPES
+
+    @property
+    def may_write(self) -> bool:
+        """The sign-in was given for changing things, not only for looking."""
+        return "write" in self.scopes
 
     @property
     def resource(self) -> str:

@@ -8,8 +8,8 @@ after it succeeded, in the same request that shows the data; a refused read is n
 logged as a read.
 
 The log names officers (the law lets the citizen see who), never the citizen: the case
-is named by its number, as in the event log. It lives in the kernel beside the event log
-because every business package (applications today, complaints tomorrow) reads cases.
+is named by its type and number, as in the event log (`application`, `complaint`). It
+lives in the kernel beside the event log because every business package reads cases.
 """
 
 from __future__ import annotations
@@ -114,6 +114,27 @@ def reads_of(session: Session, case_type: str, case_id: str) -> list[AccessLogEn
         .order_by(AccessLogEntry.at, AccessLogEntry.id)
     )
     return list(session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read of a case by an officer, as the citizen whose case it is sees it."""
+
+    at: datetime
+    role: str
+    unit: str | None
+    agency: str | None
+    officer: str
+    what: str
+    why: str
+
+
+def shown_to_citizen(session: Session, case_type: str, case_id: str) -> list[AccessEntry]:
+    """Every logged read of one case, oldest first, for the citizen who opened it."""
+    return [
+        AccessEntry(e.at, e.role, e.unit, e.agency, e.officer_name, e.what, e.why)
+        for e in reads_of(session, case_type, case_id)
+    ]
 
 
 def reads_between(

@@ -56,8 +56,11 @@ class InvalidStateError(DomainError):
     """The thing exists but is not in a state that allows this."""
 
 
+@dataclass(eq=False)
 class TooManyRequestsError(DomainError):
     """The caller sent this too often in a short time; they may try again later."""
+
+    retry_after: int | None = None  # seconds until a retry may succeed
 
 
 @dataclass(eq=False)

@@ -1,144 +1,146 @@
 """Slowing down guessing: too many failures for one key lock that key for a while.
 
-Pure Python with an injected clock. The counts live in this process's memory only: they
-are lost on restart and not shared between server processes (see docs/security.md), and
-no database row is written for a failed guess.
+The counts live in the database, so every server process (and a restart) sees the same
+ones: a guesser cannot spread tries over a province's processes. A count is written in
+its own small unit of work, never inside the caller's; rows whose window has passed and
+whose lock has ended are deleted by the sweep (`forget_expired`).
+
+Keys are stored as SHA-256 digests: a guessed username or tracking number is not kept
+readable. The arithmetic is in `layan.core.attempts`.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import weakref
-from collections import deque
-from collections.abc import Callable, Iterator
+import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from layan.core.errors import Text, TooManyRequestsError
+from sqlalchemy import Integer, String, delete, or_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-@dataclass(frozen=True)
-class Policy:
-    """How many failures within `window` lock a key, and for how long."""
-
-    name: str
-    limit: int
-    window: timedelta
-    lockout: timedelta
-    code: str
-
-
-# Reporters opening a complaint: the same budget as for applications, counted apart.
-COMPLAINT_PIN = Policy(
-    "complaint-pin", 10, timedelta(minutes=15), timedelta(minutes=15), "pin.throttled"
+from layan.core.attempts import (
+    COMPLAINT_PIN,
+    SIGN_IN,
+    TRACKING_PIN,
+    Count,
+    Policy,
+    after_failure,
+    too_many,
 )
-# Officers signing in: 5 wrong passwords for a username within 15 minutes.
-SIGN_IN = Policy("sign-in", 5, timedelta(minutes=15), timedelta(minutes=15), "auth.throttled")
-# Citizens opening an application: 10 wrong PINs for a tracking number within 15 minutes.
-TRACKING_PIN = Policy(
-    "tracking-pin", 10, timedelta(minutes=15), timedelta(minutes=15), "pin.throttled"
-)
+from layan.core.db import Base, Database, UTCDateTime
+
+__all__ = ["COMPLAINT_PIN", "SIGN_IN", "TRACKING_PIN", "Policy", "Throttle", "throttle_for"]
+
+
+class ThrottleCounter(Base):
+    """Failures of one key under one policy, shared by every server process."""
+
+    __tablename__ = "throttle_counters"
+
+    policy: Mapped[str] = mapped_column(String(30), primary_key=True)
+    # SHA-256 of the key: a guessed username or tracking number is not kept readable.
+    key_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.strip().lower().encode()).hexdigest()
 
 
 class Throttle:
-    """Failures per key within a sliding window; `limit` of them lock the key."""
+    """Failures per key of one policy, counted in `db`."""
 
-    def __init__(
-        self, policy: Policy, clock: Callable[[], datetime], *, max_keys: int = 10_000
-    ) -> None:
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self.db = db
         self.policy = policy
-        self.clock = clock
-        self.max_keys = max_keys
-        self._failures: dict[str, deque[datetime]] = {}
-        self._locked_until: dict[str, datetime] = {}
-        self._lock = threading.Lock()
 
-    @staticmethod
-    def _key(key: str) -> str:
-        return key.strip().lower()
+    def _count(self, key: str) -> tuple[Count | None, datetime]:
+        with self.db.unit_of_work(readonly=True) as uow:
+            row = uow.session.get(ThrottleCounter, (self.policy.name, _digest(key)))
+            count = Count(row.window_start, row.failures, row.locked_until) if row else None
+            return count, uow.now()
 
     def locked_until(self, key: str) -> datetime | None:
         """When the key may be tried again, or None if it may be tried now."""
-        key, now = self._key(key), self.clock()
-        with self._lock:
-            until = self._locked_until.get(key)
-            if until is None:
-                return None
-            if until <= now:
-                del self._locked_until[key]
-                self._failures.pop(key, None)
-                return None
-            return until
+        count, now = self._count(key)
+        return count.locked_until if count is not None and count.locked_at(now) else None
 
-    def check(self, key: str) -> None:
-        """Raise TooManyRequestsError (with when to try again) if the key is locked."""
-        until = self.locked_until(key)
-        if until is not None:
-            raise too_many(self.policy, until, self.clock())
+    def check(self, key: str) -> bool:
+        """Raise TooManyRequestsError (with when to try again) if the key is locked;
+        else whether the key has failures counted."""
+        count, now = self._count(key)
+        if count is not None and count.locked_at(now):
+            raise too_many(self.policy, count.locked_until, now)  # type: ignore[arg-type]
+        return count is not None
 
     def failure(self, key: str) -> None:
-        """Count one failure; the `limit`-th within the window locks the key."""
-        key, now = self._key(key), self.clock()
-        with self._lock:
-            if key not in self._failures and len(self._failures) >= self.max_keys:
-                self._prune(now)
-            failures = self._failures.setdefault(key, deque())
-            failures.append(now)
-            while failures and failures[0] <= now - self.policy.window:
-                failures.popleft()
-            if len(failures) >= self.policy.limit:
-                self._locked_until[key] = now + self.policy.lockout
+        """Count one failure; the `limit`-th within the window locks the key.
+
+        Call it outside any writing unit of work: it writes in its own.
+        """
+        ident = (self.policy.name, _digest(key))
+        for attempt in range(2):
+            try:
+                with self.db.unit_of_work() as uow:
+                    row = uow.session.get(ThrottleCounter, ident, with_for_update=True)
+                    before = (
+                        Count(row.window_start, row.failures, row.locked_until) if row else None
+                    )
+                    count = after_failure(before, self.policy, uow.now())
+                    if row is None:
+                        row = ThrottleCounter(policy=ident[0], key_digest=ident[1])
+                        uow.session.add(row)
+                    row.window_start, row.failures = count.window_start, count.failures
+                    row.locked_until = count.locked_until
+                    uow.commit()
+                    return
+            except IntegrityError:
+                # Another process counted the key's first failure at the same moment:
+                # count again on top of its row.
+                if attempt:
+                    raise
 
     def success(self, key: str) -> None:
         """A success forgets the key's failures."""
-        key = self._key(key)
-        with self._lock:
-            self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
-
-    def _prune(self, now: datetime) -> None:
-        # Memory stays bounded however many keys a guesser invents: expired entries go
-        # first, then the keys whose last failure is oldest.
-        start = now - self.policy.window
-        for key in [k for k, f in self._failures.items() if not f or f[-1] <= start]:
-            if self._locked_until.get(key, now) <= now:
-                del self._failures[key]
-                self._locked_until.pop(key, None)
-        overflow = len(self._failures) - self.max_keys + 1
-        if overflow > 0:
-            oldest = sorted(self._failures, key=lambda k: self._failures[k][-1])[:overflow]
-            for key in oldest:
-                del self._failures[key]
-                self._locked_until.pop(key, None)
+        ident = (self.policy.name, _digest(key))
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(
+                delete(ThrottleCounter).where(
+                    ThrottleCounter.policy == ident[0], ThrottleCounter.key_digest == ident[1]
+                )
+            )
+            uow.commit()
 
 
-def too_many(policy: Policy, until: datetime, now: datetime) -> TooManyRequestsError:
-    """The bilingual refusal, saying when to try again."""
-    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-    at = until.strftime("%H:%M UTC")
-    return TooManyRequestsError(
-        Text(
-            f"Terlalu banyak percobaan yang gagal. Coba lagi dalam {minutes} menit "
-            f"(setelah pukul {at}).",
-            f"Too many failed attempts. Try again in {minutes} minutes (after {at}).",
-        ),
-        policy.code,
-    )
+def throttle_for(db: Database, policy: Policy, clock: object = None) -> Throttle:
+    """The throttle of `policy` on `db` (`clock` is kept for callers: `db.clock` is used)."""
+    return Throttle(db, policy)
 
 
-_throttles: weakref.WeakKeyDictionary[object, dict[str, Throttle]] = weakref.WeakKeyDictionary()
-_registry_lock = threading.Lock()
-
-
-def throttle_for(owner: object, policy: Policy, clock: Callable[[], datetime]) -> Throttle:
-    """The throttle of `policy` kept for `owner` (the running app's database) in memory."""
-    with _registry_lock:
-        kept = _throttles.setdefault(owner, {})
-        if policy.name not in kept:
-            kept[policy.name] = Throttle(policy, clock)
-        return kept[policy.name]
+def forget_expired(
+    db: Database, policies: tuple[Policy, ...] = (COMPLAINT_PIN, SIGN_IN, TRACKING_PIN)
+) -> int:
+    """Delete counts that no longer lock and whose window has passed; how many."""
+    removed = 0
+    with db.unit_of_work() as uow:
+        now = uow.now()
+        for policy in policies:
+            result = uow.session.execute(
+                delete(ThrottleCounter).where(
+                    ThrottleCounter.policy == policy.name,
+                    ThrottleCounter.window_start <= now - policy.window,
+                    or_(
+                        ThrottleCounter.locked_until.is_(None), ThrottleCounter.locked_until <= now
+                    ),
+                )
+            )
+            removed += result.rowcount or 0
+        uow.commit()
+    return removed
 
 
 @contextmanager
@@ -147,10 +149,11 @@ def guarding(
 ) -> Iterator[None]:
     """Refuse a locked key; count the attempt a failure if it raises one of `failures`,
     a success if it returns."""
-    throttle.check(key)
+    counted = throttle.check(key)
     try:
         yield
     except failures:
         throttle.failure(key)
         raise
-    throttle.success(key)
+    if counted:  # the usual right first try writes nothing
+        throttle.success(key)

@@ -194,8 +194,11 @@ _COMPLAINT_NOT_CLOSED = InvalidStateError(
 def answer_for_complaint(
     db: Database, *, tracking_number: str, pin: str, secret: str, raw: Mapping[str, object]
 ) -> SurveyReceipt:
-    """The reporter's questionnaire once their complaint closed, proved by its PIN."""
-    with db.unit_of_work() as uow:
+    """The reporter's questionnaire once their complaint closed, proved by its PIN.
+
+    Wrong PINs count towards the complaint's lock like every other use of its PIN.
+    """
+    with complaints.pin_guard(db, tracking_number), db.unit_of_work() as uow:
         outcome = complaints.complaint_outcome(uow, tracking_number, pin, secret)
         if not outcome.closed:
             raise _COMPLAINT_NOT_CLOSED

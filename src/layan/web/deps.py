@@ -12,11 +12,26 @@ from layan.accounts import service as accounts
 from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
-from layan.core.errors import AuthenticationError, Text
+from layan.core.errors import AuthenticationError, PermissionDeniedError, Text
 from layan.settings import Settings
 from layan.web.session import SESSION_COOKIE
 
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    scopes={"read": "Look at cases, tasks and lists", "write": "Change things: decide, claim"},
+    auto_error=False,
+)
+# Methods that only look; anything else needs a token given for writing.
+_LOOKING = frozenset({"GET", "HEAD"})
+_READ_ONLY = PermissionDeniedError(
+    Text(
+        "Token ini hanya untuk membaca (scope read); masuk lagi dengan scope write untuk "
+        "mengubah data",
+        "This token is for reading only (scope read); sign in again with scope write to "
+        "change anything",
+    ),
+    "auth.scope",
+)
 
 
 def get_db(request: Request) -> Database:
@@ -41,13 +56,23 @@ def _principal(db: Database, token: str) -> Principal:
         return accounts.principal_for_token(uow, token)
 
 
-async def current_officer(db: DbDep, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
-    """The signed-in officer; 401 without a valid bearer token."""
+def _may(request: Request, principal: Principal) -> Principal:
+    """Refuse a change (any method but GET and HEAD) made with a read-only token."""
+    if request.method not in _LOOKING and not principal.may_write:
+        raise _READ_ONLY
+    return principal
+
+
+async def current_officer(
+    request: Request, db: DbDep, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    """The signed-in officer; 401 without a valid bearer token, 403 (`auth.scope`) for a
+    change asked with a token given only for reading."""
     if not token:
         raise AuthenticationError(
             Text("Silakan masuk terlebih dahulu", "Please sign in first"), "auth.required"
         )
-    return await run_in_threadpool(_principal, db, token)
+    return _may(request, await run_in_threadpool(_principal, db, token))
 
 
 OfficerDep = Annotated[Principal, Depends(current_officer)]
@@ -60,7 +85,7 @@ async def page_officer(request: Request, db: DbDep) -> Principal:
         raise AuthenticationError(
             Text("Silakan masuk terlebih dahulu", "Please sign in first"), "auth.required"
         )
-    principal = await run_in_threadpool(_principal, db, token)
+    principal = _may(request, await run_in_threadpool(_principal, db, token))
     request.state.officer = principal
     return principal
 

@@ -121,9 +121,14 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         fields = exc.errors if isinstance(exc, ValidationFailedError) else []
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(exc, TooManyRequestsError) and exc.retry_after:
+            headers["Retry-After"] = str(exc.retry_after)
         if not wants_json(request):
-            return error_page(request, status, exc.text(lang(request)), fields)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            page = error_page(request, status, exc.text(lang(request)), fields)
+            if status != 401:
+                page.headers.update(headers)
+            return page
         return JSONResponse(
             error_body(exc.text, exc.code, lang(request), fields), status, headers=headers
         )

@@ -54,6 +54,70 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "signin.username": ("Nama pengguna", "Username"),
     "signin.password": ("Kata sandi", "Password"),
     "signin.submit": ("Masuk", "Sign in"),
+    "signin.code_heading": ("Masukkan kode verifikasi", "Enter the verification code"),
+    "signin.code_lead": (
+        "Akun ini memakai verifikasi dua langkah. Masukkan kode 6 angka yang tampil di aplikasi autentikator di ponsel Anda.",
+        "This account uses two-step verification. Enter the 6-digit code shown in the authenticator app on your phone.",
+    ),
+    "signin.as": ("Masuk sebagai {username}.", "Signing in as {username}."),
+    "signin.code": ("Kode 6 angka", "6-digit code"),
+    "signin.code_hint": ("Kode berganti setiap 30 detik.", "The code changes every 30 seconds."),
+    "signin.verify": ("Verifikasi", "Verify"),
+    "signin.restart": ("Mulai lagi", "Start again"),
+    "signin.expired": (
+        "Waktu untuk memasukkan kode sudah habis. Silakan masuk lagi.",
+        "The time to enter the code has run out. Please sign in again.",
+    ),
+    "nav.second_factor": ("Verifikasi dua langkah", "Two-step verification"),
+    # two-step verification (TOTP) of an officer's own account
+    "tfa.title": ("Verifikasi dua langkah", "Two-step verification"),
+    "tfa.heading": ("Verifikasi dua langkah", "Two-step verification"),
+    "tfa.off_lead": (
+        "Verifikasi dua langkah belum aktif. Bila aktif, masuk memerlukan kata sandi dan kode 6 angka dari aplikasi autentikator di ponsel Anda (misalnya FreeOTP, Aegis, Google Authenticator atau Microsoft Authenticator), sehingga kata sandi yang bocor saja tidak cukup.",
+        "Two-step verification is off. When it is on, signing in needs your password and a 6-digit code from an authenticator app on your phone (for example FreeOTP, Aegis, Google Authenticator or Microsoft Authenticator), so a leaked password alone is not enough.",
+    ),
+    "tfa.scan": (
+        "1. Pindai kode QR dengan aplikasi autentikator",
+        "1. Scan the QR code with your authenticator app",
+    ),
+    "tfa.qr_alt": (
+        "Kode QR berisi kunci rahasia untuk aplikasi autentikator",
+        "QR code holding the secret key for the authenticator app",
+    ),
+    "tfa.type_key": (
+        "Tidak bisa memindai? Ketik kunci ini di aplikasi (jenis: berbasis waktu):",
+        "Cannot scan? Type this key into the app (type: time-based):",
+    ),
+    "tfa.confirm": ("2. Masukkan kode yang tampil di aplikasi", "2. Enter the code the app shows"),
+    "tfa.confirm_hint": (
+        "Satu kode saat ini dari aplikasi, untuk memastikan aplikasi sudah tersambung.",
+        "One current code from the app, to make sure the app is set up.",
+    ),
+    "tfa.code": ("Kode 6 angka", "6-digit code"),
+    "tfa.enable": ("Aktifkan", "Switch on"),
+    "tfa.on_lead": (
+        "Verifikasi dua langkah aktif: masuk memerlukan kata sandi dan kode dari aplikasi autentikator Anda.",
+        "Two-step verification is on: signing in needs your password and a code from your authenticator app.",
+    ),
+    "tfa.lost": (
+        "Kehilangan ponsel? Minta operator server menyetel ulang verifikasi dua langkah akun Anda, lalu aktifkan lagi dengan ponsel baru.",
+        "Lost your phone? Ask the server's operator to reset your account's two-step verification, then switch it on again with the new phone.",
+    ),
+    "tfa.disable_heading": ("Matikan verifikasi dua langkah", "Switch off two-step verification"),
+    "tfa.disable_hint": (
+        "Kode saat ini dari aplikasi, untuk memastikan Anda pemilik akun ini.",
+        "A current code from the app, to make sure it is you.",
+    ),
+    "tfa.disable": ("Matikan", "Switch off"),
+    "tfa.enabled": ("Verifikasi dua langkah sekarang aktif.", "Two-step verification is now on."),
+    "tfa.disabled": (
+        "Verifikasi dua langkah sudah dimatikan.",
+        "Two-step verification is now off.",
+    ),
+    "tfa.expired": (
+        "Kunci sebelumnya sudah kedaluwarsa; pindai kunci baru di bawah ini.",
+        "The previous key has expired; scan the new one below.",
+    ),
     # officers' workspace: queue, task, unit
     "ws.queue.title": ("Antrean saya", "My queue"),
     "ws.queue.heading": ("Antrean tugas saya", "My task queue"),

@@ -99,6 +99,7 @@ def render(
         "day": lambda value, tz=None: day(value, language, tz),
         "money": lambda amount: money(amount, language),
         "csrf_token": csrf_token(request, token),
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
         "switch_url": _switch_url(request, "en" if language == "id" else "id"),
         "officer": officer,
         "officer_is_supervisor": bool(officer and officer.has_role("supervisor")),
