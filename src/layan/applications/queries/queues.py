@@ -1,0 +1,187 @@
+"""Officers' lists: the applications they may see, their queue of tasks, the next task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from layan.accounts import queries as accounts
+from layan.applications.models import Application, Task
+from layan.applications.queries._shared import _Clocks, _visible
+from layan.applications.rules import TaskStatus
+from layan.core.access import Principal
+from layan.core.db import UnitOfWork
+from layan.core.errors import Text
+from layan.core.identity import mask_nik
+
+
+def list_applications(
+    uow: UnitOfWork, principal: Principal, *, status: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Applications the officer may see, newest first, personal data masked."""
+    stmt = select(Application).where(_visible(principal)).order_by(Application.submitted_at.desc())
+    if status:
+        stmt = stmt.where(Application.status == status)
+    rows = uow.session.execute(stmt.limit(min(limit, 200))).scalars()
+    return [
+        {
+            "tracking_number": a.tracking_number,
+            "service_code": a.service_code,
+            "agency": a.agency_code,
+            "status": a.status,
+            "applicant": mask_nik(a.applicant_nik),
+            "submitted_at": a.submitted_at,
+            "due_at": a.due_at,
+        }
+        for a in rows
+    ]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    tracking_number: str
+    service_code: str
+    step: str
+    unit: str
+    status: str
+    assignee_id: int | None
+    due_at: datetime
+    overdue: bool
+
+
+def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
+    """Open tasks the officer can act on, most urgent (earliest deadline) first.
+
+    An officer sees the tasks of their units that need a role they hold; a supervisor
+    sees every task of the units they supervise.
+    """
+    now = uow.now()
+    supervised = {g.unit_id for g in principal.grants if g.role == "supervisor" and g.unit_id}
+    mine = [
+        and_(Task.unit_id == g.unit_id, Task.role == g.role)
+        for g in principal.grants
+        if g.unit_id is not None and g.unit_id not in supervised
+    ]
+    if supervised:
+        mine.append(Task.unit_id.in_(supervised))
+    if not mine:
+        return []
+    stmt = (
+        select(Task)
+        .options(
+            selectinload(Task.application).load_only(
+                Application.tracking_number, Application.service_code
+            )
+        )
+        .where(or_(*mine), Task.status.in_(TaskStatus.ACTIVE))
+        .order_by(Task.due_at, Task.id)
+        .limit(500)
+    )
+    return [
+        QueueItem(
+            t.id,
+            t.application.tracking_number,
+            t.application.service_code,
+            t.step_code,
+            t.unit_code,
+            t.status,
+            t.assignee_id,
+            t.due_at,
+            t.due_at < now,
+        )
+        for t in uow.session.execute(stmt).scalars()
+    ]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A queue item as the officer's queue page shows it."""
+
+    item: QueueItem
+    service_name: Any
+    step_name: Any
+    role: str
+    seconds_left: float
+    time_left: Text
+    can_claim: bool
+    can_decide: bool
+    claimed_by_me: bool
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    services: list[tuple[str, Any]]  # every service in the queue before filtering: (code, name)
+    total: int
+
+
+QUEUE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+
+
+def officer_queue(
+    uow: UnitOfWork, principal: Principal, *, service: str = "", status: str = ""
+) -> QueuePage:
+    """The officer's queue (`list_queue`) with the working time left, filtered."""
+    items = list_queue(uow, principal)
+    tasks = {
+        t.id: t
+        for t in uow.session.execute(
+            select(Task)
+            .options(selectinload(Task.application).load_only(Application.standard_version_id))
+            .where(Task.id.in_([i.id for i in items]))
+        ).scalars()
+    }
+    clocks = _Clocks(uow)
+    names = accounts.officer_names(uow, {i.assignee_id for i in items if i.assignee_id})
+    services: dict[str, Any] = {}
+    rows = []
+    for item in items:
+        task = tasks[item.id]
+        version = task.application.standard_version_id
+        services.setdefault(item.service_code, clocks.standard(version).standard.name)
+        if (service and item.service_code != service) or (status and item.status != status):
+            continue
+        seconds, text = clocks.time_left(item.unit, version, item.due_at)
+        holds = principal.holds(task.role, task.unit_id)
+        rows.append(
+            QueueRow(
+                item,
+                clocks.standard(version).standard.name,
+                clocks.step_name(version, item.step),
+                task.role,
+                seconds,
+                text,
+                can_claim=holds and item.assignee_id is None,
+                can_decide=holds and item.assignee_id in (None, principal.officer_id),
+                claimed_by_me=item.assignee_id == principal.officer_id,
+                assignee=names.get(item.assignee_id) if item.assignee_id else None,
+            )
+        )
+    return QueuePage(rows, sorted(services.items()), len(items))
+
+
+def next_task_for(uow: UnitOfWork, principal: Principal) -> int | None:
+    """The most urgent open task the officer can decide now (theirs or unclaimed), if any."""
+    mine = [
+        and_(Task.unit_id == g.unit_id, Task.role == g.role)
+        for g in principal.grants
+        if g.unit_id is not None
+    ]
+    if not mine:
+        return None
+    return uow.session.execute(
+        select(Task.id)
+        .where(
+            or_(*mine),
+            Task.status.in_(TaskStatus.ACTIVE),
+            or_(Task.assignee_id.is_(None), Task.assignee_id == principal.officer_id),
+        )
+        .order_by(Task.due_at, Task.id)
+        .limit(1)
+    ).scalar_one_or_none()

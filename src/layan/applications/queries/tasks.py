@@ -1,0 +1,139 @@
+"""One task for an officer, with its whole application and its documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from layan.accounts import queries as accounts
+from layan.applications import rules
+from layan.applications.models import Application, Document, Task
+from layan.applications.queries._shared import _Clocks, _visible
+from layan.applications.queries.views import ApplicationView, application_for_officer
+from layan.applications.rules import TaskStatus
+from layan.core.access import Principal
+from layan.core.db import UnitOfWork
+from layan.core.errors import NotFoundError, Text
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document of an application with what a page needs to show it inline."""
+
+    id: int
+    slot: str
+    label: Any
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+    kind: str  # image, pdf or other
+    digest: str
+    tracking_number: str = ""
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """One task with its whole application, for the officer's task page."""
+
+    id: int
+    step: str
+    step_name: Any
+    unit: str
+    agency: str
+    role: str
+    status: str
+    assignee: str | None
+    claimed_by_me: bool
+    due_at: datetime
+    overdue: bool
+    time_left: Text
+    can_decide: bool
+    can_claim: bool
+    service_name: Any
+    application: ApplicationView
+    documents: list[DocumentRef]
+    labels: dict[str, Any]
+
+
+def _documents(app: Application, labels: dict[str, Any]) -> list[DocumentRef]:
+    return [
+        DocumentRef(
+            d.id,
+            d.slot,
+            labels.get(d.slot, d.slot),
+            d.filename,
+            d.content_type,
+            d.size,
+            d.uploaded_at,
+            rules.document_kind(d.filename, d.content_type),
+            d.digest,
+            app.tracking_number,
+        )
+        for d in app.documents
+    ]
+
+
+def task_for_officer(uow: UnitOfWork, principal: Principal, task_id: int) -> TaskDetail:
+    """A task and its application, for an officer who may read the application."""
+    task = uow.session.get(Task, task_id)
+    visible = task is not None and (
+        uow.session.execute(
+            select(Application.id).where(Application.id == task.application_id, _visible(principal))
+        ).first()
+    )
+    if task is None or not visible:
+        raise NotFoundError(Text("Tugas tidak ditemukan", "Task not found"), "task.not_found")
+    app = task.application
+    view = application_for_officer(uow, principal, app.tracking_number)
+    clocks = _Clocks(uow)
+    published = clocks.standard(app.standard_version_id)
+    labels: dict[str, Any] = {f.code: f.label for f in published.standard.form}
+    labels.update({s.code: s.label for s in published.standard.document_slots()})
+    active = task.status in TaskStatus.ACTIVE
+    if task.seconds_left is not None:
+        seconds = task.seconds_left
+        text = rules.working_time_left(
+            seconds, clocks.hours_per_day(task.unit_code), overdue=seconds < 0
+        )
+    else:
+        seconds, text = clocks.time_left(task.unit_code, app.standard_version_id, task.due_at)
+    holds = principal.holds(task.role, task.unit_id)
+    names = accounts.officer_names(uow, {task.assignee_id} if task.assignee_id else set())
+    return TaskDetail(
+        task.id,
+        task.step_code,
+        clocks.step_name(app.standard_version_id, task.step_code),
+        task.unit_code,
+        task.agency_code,
+        task.role,
+        task.status,
+        names.get(task.assignee_id) if task.assignee_id else None,
+        task.assignee_id == principal.officer_id,
+        task.due_at,
+        active and task.due_at < uow.now(),
+        text,
+        can_decide=active and holds and task.assignee_id in (None, principal.officer_id),
+        can_claim=active and holds and task.assignee_id is None,
+        service_name=published.standard.name,
+        application=view,
+        documents=_documents(app, labels),
+        labels=labels,
+    )
+
+
+def document_for_officer(uow: UnitOfWork, principal: Principal, document_id: int) -> DocumentRef:
+    """A document of an application the officer may read; NotFound for anyone else."""
+    found = uow.session.execute(
+        select(Document)
+        .join(Application, Application.id == Document.application_id)
+        .where(Document.id == document_id, _visible(principal))
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundError(
+            Text("Dokumen tidak ditemukan", "Document not found"), "document.not_found"
+        )
+    return next(d for d in _documents(found.application, {}) if d.id == document_id)

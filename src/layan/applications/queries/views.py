@@ -1,0 +1,165 @@
+"""One application as a page shows it: by its number, with its PIN, or whole for an officer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from layan.applications import rules
+from layan.applications.models import Application
+from layan.applications.queries._shared import _visible
+from layan.applications.rules import TaskStatus
+from layan.catalogue import queries as catalogue
+from layan.core.access import Principal
+from layan.core.db import UnitOfWork
+from layan.core.errors import NotFoundError, Text
+from layan.core.events import case_events
+from layan.core.identity import mask_nik, mask_phone
+
+
+@dataclass(frozen=True)
+class StepView:
+    task_id: int
+    step: str
+    name: str
+    unit: str
+    agency: str
+    status: str
+    created_at: datetime
+    due_at: datetime
+    decided_at: datetime | None
+    outcome: str | None
+    overdue: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    activity: str
+    lifecycle: str
+    agency: str
+    unit: str | None
+
+
+@dataclass
+class ApplicationView:
+    """An application as its tracking page shows it; personal data only when opened."""
+
+    tracking_number: str
+    service_code: str
+    service_name: str
+    agency: str
+    status: str
+    submitted_at: datetime
+    due_at: datetime
+    steps: list[StepView]
+    timeline: list[TimelineEntry]
+    personal: dict[str, Any] | None = None
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _view(
+    uow: UnitOfWork, app: Application, *, personal: bool, mask: bool = False
+) -> ApplicationView:
+    published = catalogue.get_standard_version(uow, app.standard_version_id)
+    names = {s.code: s.name.id for s in published.standard.procedure}
+    now = uow.now()
+    steps = [
+        StepView(
+            t.id,
+            t.step_code,
+            names.get(t.step_code, t.step_code),
+            t.unit_code,
+            t.agency_code,
+            t.status,
+            t.created_at,
+            t.due_at,
+            t.decided_at,
+            t.outcome,
+            overdue=(t.decided_at or now) > t.due_at and t.status != TaskStatus.CANCELLED,
+            reason=t.reason if personal else None,
+        )
+        for t in app.tasks
+    ]
+    timeline = [
+        TimelineEntry(e.timestamp, e.activity, e.lifecycle, e.agency, e.unit)
+        for e in case_events(uow.session, "application", app.tracking_number)
+    ]
+    view = ApplicationView(
+        app.tracking_number,
+        app.service_code,
+        published.standard.name.id,
+        app.agency_code,
+        app.status,
+        app.submitted_at,
+        app.due_at,
+        steps,
+        timeline,
+    )
+    if personal:
+        view.personal = {
+            "nik": mask_nik(app.applicant_nik) if mask else app.applicant_nik,
+            "name": app.applicant_name,
+            "phone": mask_phone(app.applicant_phone) if mask else app.applicant_phone,
+            "email": app.applicant_email,
+            "data": app.data,
+            "flags": app.flags,
+        }
+        view.documents = [
+            {
+                "slot": d.slot,
+                "filename": d.filename,
+                "content_type": d.content_type,
+                "size": d.size,
+                "sha256": d.digest,
+                "uploaded_at": d.uploaded_at,
+            }
+            for d in app.documents
+        ]
+    return view
+
+
+def application_by_pin(
+    uow: UnitOfWork, tracking_number: str, pin: str | None, secret: str
+) -> Application:
+    """The application a tracking number and its PIN open; NotFound for any mismatch."""
+    number = rules.normalise_tracking_number(tracking_number)
+    app = None
+    if number:
+        app = uow.session.execute(
+            select(Application).where(Application.tracking_number == number)
+        ).scalar_one_or_none()
+    if app is None or (pin is not None and not rules.pin_matches(secret, number or "", pin)):
+        raise NotFoundError(
+            Text("Nomor permohonan atau PIN tidak cocok", "Tracking number or PIN does not match"),
+            "application.not_found",
+        )
+    return app
+
+
+def track_application(
+    uow: UnitOfWork, tracking_number: str, pin: str | None, secret: str
+) -> ApplicationView:
+    """Status, steps and timeline for anyone with the number; everything with the PIN."""
+    app = application_by_pin(uow, tracking_number, pin, secret)
+    return _view(uow, app, personal=pin is not None)
+
+
+def application_for_officer(
+    uow: UnitOfWork, principal: Principal, tracking_number: str
+) -> ApplicationView:
+    """The whole application for an officer whose agency takes part in it."""
+    app = uow.session.execute(
+        select(Application).where(
+            Application.tracking_number == tracking_number.upper(), _visible(principal)
+        )
+    ).scalar_one_or_none()
+    if app is None:
+        raise NotFoundError(
+            Text("Permohonan tidak ditemukan", "Application not found"), "application.not_found"
+        )
+    return _view(uow, app, personal=True)
