@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from layan import demo, migrations
+from layan.accounts import officers as officer_accounts
 from layan.accounts import second_factor
 from layan.accounts import service as account_service
 from layan.applications import privacy
@@ -191,7 +192,8 @@ def officers_add(
 
 @officers_app.command("totp-reset")
 def officers_totp_reset(username: str) -> None:
-    """Switch off an officer's two-step verification (a lost phone); recorded as an event."""
+    """Switch off an officer's two-step verification (a lost phone) and end every sign-in
+    of theirs (the phone may hold one); recorded as an event."""
     db = _database(_settings())
     try:
         was_on = second_factor.reset(db, username)
@@ -201,7 +203,10 @@ def officers_totp_reset(username: str) -> None:
     finally:
         db.dispose()
     if was_on:
-        out.print(f"two-step verification of {username} is off; they sign in with the password")
+        out.print(
+            f"two-step verification of {username} is off and their sessions ended; "
+            "they sign in with the password"
+        )
     else:
         out.print(f"{username} had no two-step verification; nothing changed")
 
@@ -221,6 +226,66 @@ def officers_totp_enable(username: str) -> None:
     err.print(f"two-step verification of {username} is on; scan this once, then keep it secret:")
     sys.stdout.write(enrolment.uri + "\n")
     segno.make(enrolment.uri, error="m").terminal(out=sys.stdout, compact=True)
+
+
+@officers_app.command("set-password")
+def officers_set_password(
+    username: str,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Asked for twice, hidden, when not given.",
+        ),
+    ] = "",
+) -> None:
+    """Set a new password for an officer who lost theirs; every sign-in of theirs ends.
+    Recorded as an event, without the password."""
+    db = _database(_settings())
+    try:
+        revoked = officer_accounts.set_password(db, username, password)
+    except ValidationFailedError as exc:
+        for problem in exc.errors:
+            err.print(f"[red]{problem.field}: {problem.text.en}[/red]")
+        raise typer.Exit(1) from None
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    out.print(f"password of {username} set; {revoked} session(s) ended")
+
+
+def _switch_officer(username: str, active: bool) -> None:
+    db = _database(_settings())
+    try:
+        changed = officer_accounts.set_active(db, username, active)
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    state = "active" if active else "inactive"
+    if changed:
+        ended = "" if active else "; every session of theirs ended"
+        out.print(f"{username} is now {state}{ended}")
+    else:
+        out.print(f"{username} was already {state}; nothing changed")
+
+
+@officers_app.command("deactivate")
+def officers_deactivate(username: str) -> None:
+    """Switch an officer off: they can no longer sign in, and every sign-in of theirs ends.
+    Recorded as an event."""
+    _switch_officer(username, active=False)
+
+
+@officers_app.command("activate")
+def officers_activate(username: str) -> None:
+    """Switch an officer on again: they sign in with their password. Recorded as an event."""
+    _switch_officer(username, active=True)
 
 
 @db_app.command("upgrade")

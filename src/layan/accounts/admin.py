@@ -19,12 +19,19 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from layan.accounts import officers as officer_accounts
 from layan.accounts import queries
 from layan.accounts import service as account_service
 from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
 from layan.core.access import UNIT_ROLES, Principal
-from layan.core.errors import DomainError, FieldError, Text, ValidationFailedError
+from layan.core.errors import (
+    DomainError,
+    FieldError,
+    InvalidStateError,
+    Text,
+    ValidationFailedError,
+)
 from layan.core.events import Actor
 from layan.open311 import keys as open311_keys
 from layan.web.deps import DbDep, PageOfficerDep
@@ -37,6 +44,7 @@ router = APIRouter(include_in_schema=False)
 OFFICER = {"x-permission": "officer"}
 MAX_STANDARD_BYTES = 256 * 1024
 MAX_STANDARD_FILES = 20
+_SWITCHED = {"nonaktif": "admin.officer_deactivated", "aktif": "admin.officer_activated"}
 
 
 def _year(value: object) -> int | None:
@@ -83,6 +91,8 @@ def _page(
             "long_day": lambda d: format_date(d, "EEEE, d MMMM y", locale=LOCALES[language]),
             "saved": request.query_params.get("pesan") == "kalender",
             "officer_added": request.query_params.get("pesan") == "petugas",
+            "officer_switched": _SWITCHED.get(request.query_params.get("pesan") or ""),
+            "me": getattr(getattr(request.state, "officer", None), "officer_id", None),
             "unit_roles": UNIT_ROLES,
             "open311_keys": keys or [],
             "new_key": new_key,
@@ -215,6 +225,39 @@ async def add_officer(request: Request, db: DbDep, officer: PageOfficerDep) -> R
         )
     query = urlencode({"instansi": values["instansi"], "pesan": "petugas"})
     return RedirectResponse(f"/petugas/admin?{query}#petugas", status_code=303)
+
+
+@router.post("/petugas/admin/petugas/status", openapi_extra=OFFICER)
+async def switch_officer(request: Request, db: DbDep, officer: PageOfficerDep) -> Response:
+    """Switch an officer of the agency off (their sign-ins end at once) or on again."""
+    async with request.form(max_fields=6) as form:
+        check_csrf(request, form.get("csrf_token"))
+        agency = str(form.get("instansi") or "")[:40]
+        target = str(form.get("officer_id") or "")[:12]
+        active = form.get("active") == "1"
+    if not target.isdigit():
+        raise ValidationFailedError(
+            Text("Petugas tidak dikenal", "Unknown officer"),
+            "invalid",
+            [
+                FieldError(
+                    "officer_id", "officer.invalid", Text("Pilih petugas", "Choose an officer")
+                )
+            ],
+        )
+    try:
+        await run_in_threadpool(
+            lambda: officer_accounts.set_active_as_admin(
+                db, officer, agency=agency or None, officer_id=int(target), active=active
+            )
+        )
+    except InvalidStateError as exc:
+        message = exc.text(lang(request))
+        view = await run_in_threadpool(_view, db, officer, agency or None, None)
+        errors = [{"field": "officer.status", "anchor": "daftar-petugas", "message": message}]
+        return await _page_with_keys(request, db, view, errors=errors, status=409)
+    query = urlencode({"instansi": agency, "pesan": "aktif" if active else "nonaktif"})
+    return RedirectResponse(f"/petugas/admin?{query}#daftar-petugas", status_code=303)
 
 
 async def _read_standard_files(

@@ -1,5 +1,5 @@
 """Signing officers in and out of the workspace pages (a session cookie, CSRF-protected),
-and an officer's own two-step verification.
+an officer's own two-step verification, and their own password.
 
 Signing in takes one or two steps: the password, then, for an officer who has two-step
 verification on, a code from their authenticator app. Between the two steps the browser
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from layan.accounts import second_factor, service
+from layan.accounts import officers, second_factor, service
 from layan.core.access import Principal
 from layan.core.db import Database
 from layan.core.errors import (
@@ -38,6 +38,7 @@ OFFICER = {"x-permission": "officer"}
 PENDING_SECONDS = 5 * 60
 ENROL_SECONDS = 15 * 60
 SECOND_FACTOR_PAGE = "/petugas/akun/verifikasi"
+PASSWORD_PAGE = "/petugas/akun/kata-sandi"
 
 
 def _safe_next(target: str) -> str:
@@ -270,3 +271,77 @@ async def second_factor_off(request: Request, db: DbDep, officer: PageOfficerDep
     except InvalidStateError:
         return RedirectResponse(SECOND_FACTOR_PAGE, status_code=303)
     return RedirectResponse(f"{SECOND_FACTOR_PAGE}?pesan=nonaktif", status_code=303)
+
+
+# --- the officer's own password --------------------------------------------------------
+
+_PASSWORD_FIELDS = (officers.CURRENT, officers.NEW, officers.AGAIN)
+
+
+def _password_page(
+    request: Request,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    changed: bool = False,
+    status: int = 200,
+) -> HTMLResponse:
+    errors = errors or []
+    response = render(
+        request,
+        "accounts/password.html",
+        {
+            "errors": errors,
+            "error_for": {e["field"]: e["message"] for e in errors},
+            "changed": changed,
+            "min_password": service.MIN_PASSWORD,
+        },
+        status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse, openapi_extra=OFFICER)
+async def password_form(request: Request, officer: PageOfficerDep, pesan: str = "") -> HTMLResponse:
+    """The form to change the signed-in officer's password."""
+    return _password_page(request, changed=pesan == "diubah")
+
+
+@router.post(PASSWORD_PAGE, openapi_extra=OFFICER)
+async def change_password(request: Request, db: DbDep, officer: PageOfficerDep) -> Response:
+    """Change the password with the current one; the officer's other sign-ins end."""
+    async with request.form(max_fields=6) as form:
+        check_csrf(request, form.get("csrf_token"))
+        typed = {name: str(form.get(name) or "")[:200] for name in _PASSWORD_FIELDS}
+    language = lang(request)
+    session_token = request.cookies.get(SESSION_COOKIE) or ""
+    try:
+        await run_in_threadpool(
+            lambda: officers.change_own_password(
+                db,
+                officer,
+                session_token=session_token,
+                current=typed[officers.CURRENT],
+                new=typed[officers.NEW],
+                again=typed[officers.AGAIN],
+            )
+        )
+    except ValidationFailedError as exc:
+        errors = [
+            {
+                "field": e.field,
+                "anchor": e.field.replace("_", "-"),
+                "message": e.text(language),
+            }
+            for e in exc.errors
+        ]
+        return _password_page(request, errors=errors, status=422)
+    except TooManyRequestsError as exc:
+        message = {"field": officers.CURRENT, "anchor": "current-password"}
+        page = _password_page(
+            request, errors=[{**message, "message": exc.text(language)}], status=429
+        )
+        if exc.retry_after:
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    return RedirectResponse(f"{PASSWORD_PAGE}?pesan=diubah", status_code=303)

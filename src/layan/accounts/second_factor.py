@@ -19,20 +19,18 @@ from datetime import datetime
 
 import pyotp
 from pyotp import utils as otp_utils
-from sqlalchemy import select
 
+from layan.accounts import changes
 from layan.accounts.models import Officer
-from layan.catalogue.service import ensure_ledger
 from layan.core.access import Principal
-from layan.core.db import Database, UnitOfWork
+from layan.core.db import Database
 from layan.core.errors import (
     FieldError,
     InvalidStateError,
-    NotFoundError,
     Text,
     ValidationFailedError,
 )
-from layan.core.events import SYSTEM, Actor, record_event
+from layan.core.events import SYSTEM, Actor
 from layan.core.throttle import SIGN_IN, throttle_for
 
 ISSUER = "Layan"
@@ -113,14 +111,16 @@ def enable(db: Database, principal: Principal, secret: str, code: object) -> Non
     if step is None:
         raise wrong_code()
     with db.unit_of_work() as uow:
-        officer = _locked(uow, principal.officer_id)
+        officer = changes.locked_officer(uow, principal.officer_id)
         if officer.totp_secret:
             raise InvalidStateError(
                 Text("Verifikasi dua langkah sudah aktif", "Two-step verification is already on"),
                 "totp.enabled",
             )
         officer.totp_secret, officer.totp_last_step = secret, step
-        _record(uow, officer, "second factor enabled", _actor(principal), "self")
+        changes.record_change(
+            uow, officer, "second factor enabled", actor_of(principal), factor="totp", by="self"
+        )
         uow.commit()
 
 
@@ -141,7 +141,7 @@ def disable(db: Database, principal: Principal, code: object) -> None:
 
 def _switch_off(db: Database, principal: Principal, code: object) -> None:
     with db.unit_of_work() as uow:
-        officer = _locked(uow, principal.officer_id)
+        officer = changes.locked_officer(uow, principal.officer_id)
         if not officer.totp_secret:
             raise InvalidStateError(
                 Text("Verifikasi dua langkah tidak aktif", "Two-step verification is off"),
@@ -151,21 +151,34 @@ def _switch_off(db: Database, principal: Principal, code: object) -> None:
         if step is None:
             raise wrong_code()
         officer.totp_secret, officer.totp_last_step = None, None
-        _record(uow, officer, "second factor disabled", _actor(principal), "self")
+        changes.record_change(
+            uow, officer, "second factor disabled", actor_of(principal), factor="totp", by="self"
+        )
         uow.commit()
 
 
 def reset(db: Database, username: str, actor: Actor = SYSTEM) -> bool:
     """An operator switches off the second factor of an officer who lost their phone.
 
-    Returns whether it was on; nothing is recorded when it was already off.
+    Every token of the officer is revoked with it (the lost phone may hold a signed-in
+    session too), so the officer signs in again with the password. Returns whether it
+    was on; nothing changes and nothing is recorded when it was already off.
     """
     with db.unit_of_work() as uow:
-        officer = _locked_by_name(uow, username)
+        officer = changes.locked_officer_by_name(uow, username)
         if not officer.totp_secret:
             return False
         officer.totp_secret, officer.totp_last_step = None, None
-        _record(uow, officer, "second factor reset", actor, "operator")
+        revoked = changes.revoke_tokens(uow, officer.id)
+        changes.record_change(
+            uow,
+            officer,
+            "second factor reset",
+            actor,
+            factor="totp",
+            by="operator",
+            tokens_revoked=revoked,
+        )
         uow.commit()
         return True
 
@@ -176,7 +189,7 @@ def enable_for(db: Database, username: str, actor: Actor = SYSTEM) -> Enrolment:
     The officer scans the returned address into their app; refused when already on.
     """
     with db.unit_of_work() as uow:
-        officer = _locked_by_name(uow, username)
+        officer = changes.locked_officer_by_name(uow, username)
         if officer.totp_secret:
             raise InvalidStateError(
                 Text(
@@ -187,49 +200,16 @@ def enable_for(db: Database, username: str, actor: Actor = SYSTEM) -> Enrolment:
             )
         enrolment = new_enrolment(officer.username)
         officer.totp_secret, officer.totp_last_step = enrolment.secret, None
-        _record(uow, officer, "second factor enabled", actor, "operator")
+        changes.record_change(
+            uow, officer, "second factor enabled", actor, factor="totp", by="operator"
+        )
         uow.commit()
         return enrolment
 
 
-def _locked(uow: UnitOfWork, officer_id: int) -> Officer:
-    officer = uow.session.get(Officer, officer_id, with_for_update=True)
-    if officer is None or not officer.active:
-        raise NotFoundError(Text("Petugas tidak ditemukan", "Officer not found"), "officer")
-    return officer
-
-
-def _locked_by_name(uow: UnitOfWork, username: str) -> Officer:
-    officer = uow.session.execute(
-        select(Officer).where(Officer.username == username.strip().lower()).with_for_update()
-    ).scalar_one_or_none()
-    if officer is None:
-        raise NotFoundError(
-            Text(f"Petugas {username} tidak ditemukan", f"No officer {username}"), "officer"
-        )
-    return officer
-
-
-def _actor(principal: Principal) -> Actor:
+def actor_of(principal: Principal) -> Actor:
+    """The signed-in officer as the event log names them: by their home role and unit."""
     home = principal.home or (principal.grants[0] if principal.grants else None)
     if home is None:
         return Actor(principal.resource, "officer")
     return Actor(principal.resource, home.role, unit=home.unit, agency=home.agency)
-
-
-def _record(uow: UnitOfWork, officer: Officer, activity: str, actor: Actor, by: str) -> None:
-    # The officer's own agency keeps the record; platform-wide officers the PLATFORM ledger.
-    ledger = next((m.agency_code for m in officer.memberships if m.agency_code), None)
-    ledger = ensure_ledger(uow, ledger or "PLATFORM")
-    record_event(
-        uow.session,
-        ledger=ledger,
-        case_type="officer",
-        case_id=str(officer.id),
-        activity=activity,
-        lifecycle="complete",
-        actor=actor,
-        at=uow.now(),
-        agency=ledger,
-        payload={"factor": "totp", "by": by},
-    )

@@ -106,6 +106,10 @@ def create_officer(
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 MIN_PASSWORD = 10
+PASSWORD_SHORT = Text(
+    f"Kata sandi paling sedikit {MIN_PASSWORD} karakter",
+    f"The password needs at least {MIN_PASSWORD} characters",
+)
 
 
 def add_officer(
@@ -178,16 +182,7 @@ def _officer_problems(
             )
         )
     if len(password) < MIN_PASSWORD:
-        problems.append(
-            FieldError(
-                "password",
-                "password.short",
-                Text(
-                    f"Kata sandi paling sedikit {MIN_PASSWORD} karakter",
-                    f"The password needs at least {MIN_PASSWORD} characters",
-                ),
-            )
-        )
+        problems.append(FieldError("password", "password.short", PASSWORD_SHORT))
     if role not in UNIT_ROLES:
         problems.append(FieldError("role", "role.unknown", Text("Pilih peran", "Choose a role")))
     if unit.partition(".")[0] != agency:
@@ -229,6 +224,22 @@ def _check_roles(roles: list[RoleInUnit]) -> None:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+token_hash = _token_hash  # how a token is stored, for the use cases that revoke tokens
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash a password is kept as."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether `password` is the one `password_hash` was made from."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Waktu untuk memasukkan kode sudah habis. Silakan masuk lagi.",
         "The time to enter the code has run out. Please sign in again.",
     ),
+    "nav.password": ("Kata sandi", "Password"),
     "nav.second_factor": ("Verifikasi dua langkah", "Two-step verification"),
     # two-step verification (TOTP) of an officer's own account
     "tfa.title": ("Verifikasi dua langkah", "Two-step verification"),
@@ -118,6 +119,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kunci sebelumnya sudah kedaluwarsa; pindai kunci baru di bawah ini.",
         "The previous key has expired; scan the new one below.",
     ),
+    "tfa.password_link": ("Ubah kata sandi", "Change your password"),
+    "pw.title": ("Ubah kata sandi", "Change your password"),
+    "pw.heading": ("Ubah kata sandi", "Change your password"),
+    "pw.lead": (
+        "Setelah kata sandi diubah, semua sesi lain akun Anda (perangkat lain, token API) "
+        "berakhir; sesi ini tetap berjalan.",
+        "Once the password is changed, every other session of your account (other devices, "
+        "API tokens) ends; this one stays signed in.",
+    ),
+    "pw.current": ("Kata sandi saat ini", "Current password"),
+    "pw.new": ("Kata sandi baru", "New password"),
+    "pw.new_hint": (
+        "Paling sedikit {count} karakter, bukan nama pengguna Anda.",
+        "At least {count} characters, not your username.",
+    ),
+    "pw.again": ("Ulangi kata sandi baru", "New password again"),
+    "pw.submit": ("Ubah kata sandi", "Change the password"),
+    "pw.changed": (
+        "Kata sandi sudah diubah. Sesi lain akun Anda telah diakhiri.",
+        "Your password has been changed. Your other sessions have been ended.",
+    ),
+    "pw.second_factor_link": ("Verifikasi dua langkah", "Two-step verification"),
     # officers' workspace: queue, task, unit
     "ws.queue.title": ("Antrean saya", "My queue"),
     "ws.queue.heading": ("Antrean tugas saya", "My task queue"),
@@ -328,6 +351,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Officer added; give them the password in person.",
     ),
     "admin.unit": ("Unit", "Unit"),
+    "admin.officer_status": ("Status", "Status"),
+    "admin.active": ("aktif", "active"),
+    "admin.deactivate": ("Nonaktifkan", "Switch off"),
+    "admin.activate": ("Aktifkan", "Switch on"),
+    "admin.deactivate_label": ("Nonaktifkan {name}", "Switch off {name}"),
+    "admin.activate_label": ("Aktifkan {name}", "Switch on {name}"),
+    "admin.you": ("akun Anda", "your account"),
+    "admin.officer_deactivated": (
+        "Petugas dinonaktifkan; semua sesinya telah diakhiri.",
+        "Officer switched off; all their sessions have been ended.",
+    ),
+    "admin.officer_activated": (
+        "Petugas diaktifkan kembali; ia masuk dengan kata sandinya.",
+        "Officer switched on again; they sign in with their password.",
+    ),
     "admin.open311": ("Kunci API Open311", "Open311 API keys"),
     "admin.open311_lead": (
         "Aplikasi lain mengirim laporan lewat Open311 GeoReport v2 (/open311/v2) dengan kunci "
