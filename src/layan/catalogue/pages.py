@@ -7,7 +7,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from layan.catalogue import queries, search
-from layan.core.calendar import ZONES
 from layan.web.deps import DbDep
 from layan.web.templating import render
 
@@ -59,8 +58,7 @@ async def service_page(request: Request, code: str, db: DbDep) -> HTMLResponse:
     def read():  # type: ignore[no-untyped-def]
         with db.unit_of_work(readonly=True) as uow:
             published = queries.get_standard(uow, code)
-            agency = queries.find_agency(uow, published.agency)
-            return published, agency.tz if agency else ZONES["WIB"]
+            return published, queries.agency_tz(uow, published.agency)
 
     published, tz = await run_in_threadpool(read)
     standard = published.standard

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from layan.catalogue import rules
 from layan.catalogue.models import Agency, CalendarDay, Service, StandardVersion, Unit
-from layan.core.calendar import DayOverride, WorkingCalendar, build_calendar
+from layan.core.calendar import ZONES, DayOverride, WorkingCalendar, build_calendar
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, Text
 
@@ -32,12 +32,16 @@ class PublishedStandard:
 _PARSED: dict[tuple[int, str], rules.ServiceStandard] = {}
 
 
-def _published(row: StandardVersion, agency: Agency) -> PublishedStandard:
+def _parsed(row: StandardVersion) -> rules.ServiceStandard:
     key = (row.id, row.digest)
     standard = _PARSED.get(key)
     if standard is None:
         standard = _PARSED[key] = rules.ServiceStandard.model_validate(row.spec)
-    return PublishedStandard(row.id, row.version, agency.code, agency.name, standard)
+    return standard
+
+
+def _published(row: StandardVersion, agency: Agency) -> PublishedStandard:
+    return PublishedStandard(row.id, row.version, agency.code, agency.name, _parsed(row))
 
 
 def get_standard(uow: UnitOfWork, code: str) -> PublishedStandard:
@@ -56,30 +60,37 @@ def get_standard(uow: UnitOfWork, code: str) -> PublishedStandard:
     return _published(*found)
 
 
-_VERSIONS: dict[tuple[str, int], PublishedStandard] = {}
+# What never changes once a version is published, per database and version id: its number,
+# its service and its parsed text. The agency is read each time, through the service (a
+# republished service may move agency, an agency may be renamed); `session.get` finds it in
+# the identity map when the unit of work has already loaded it.
+_VERSIONS: dict[tuple[str, int], tuple[int, int, rules.ServiceStandard]] = {}
 
 
 def get_standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
     """A standard exactly as it was at the version an application pinned.
 
-    A published version never changes, so it is read from the database once per process.
+    A published version never changes, so its text is read from the database once per
+    process; the agency's code and name are current.
     """
     key = (uow.db.url, version_id)
-    if key not in _VERSIONS:
+    frozen = _VERSIONS.get(key)
+    if frozen is None:
+        row = uow.session.execute(
+            select(StandardVersion).where(StandardVersion.id == version_id)
+        ).scalar_one()
         if len(_VERSIONS) > 4096:
             _VERSIONS.clear()
-        _VERSIONS[key] = _standard_version(uow, version_id)
-    return _VERSIONS[key]
-
-
-def _standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
-    row, agency = uow.session.execute(
-        select(StandardVersion, Agency)
-        .join(Service, Service.id == StandardVersion.service_id)
-        .join(Agency, Agency.id == Service.agency_id)
-        .where(StandardVersion.id == version_id)
-    ).one()
-    return _published(row, agency)
+        frozen = _VERSIONS[key] = (row.version, row.service_id, _parsed(row))
+    version, service_id, standard = frozen
+    service = uow.session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError(
+            Text(f"Layanan #{service_id} tidak ditemukan", f"Service #{service_id} not found"),
+            "service.not_found",
+        )
+    agency = service.agency
+    return PublishedStandard(version_id, version, agency.code, agency.name, standard)
 
 
 def list_standards(uow: UnitOfWork) -> list[PublishedStandard]:
@@ -178,15 +189,21 @@ def calendar_for_unit(uow: UnitOfWork, unit: Unit) -> WorkingCalendar:
     )
 
 
+def agency_tz(uow: UnitOfWork, code: str | None) -> str:
+    """The agency's time zone, read once per unit of work; WIB when the agency is unknown."""
+    if not code:
+        return ZONES["WIB"]
+    key = ("agency_tz", code)
+    if key not in uow.cache:
+        agency = find_agency(uow, code)
+        uow.cache[key] = agency.tz if agency else ZONES["WIB"]
+    return str(uow.cache[key])
+
+
 def calendar_for_agency(uow: UnitOfWork, agency_code: str) -> WorkingCalendar:
     """The agency's calendar at standard government hours, for the whole service time."""
-    key = ("agency_tz", agency_code)
-    if key not in uow.cache:
-        agency = find_agency(uow, agency_code)
-        uow.cache[key] = agency.tz if agency else "Asia/Jakarta"
-    tz = uow.cache[key]
     return _calendar(
-        tz,
+        agency_tz(uow, agency_code),
         "07:30",
         "16:00",
         "01234",

@@ -9,6 +9,7 @@ from sqlalchemy import Date, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from layan.core.db import Base, JSONData, UTCDateTime
+from layan.surveys.rules import ELEMENT_KEYS
 
 
 class CaseType:
@@ -71,6 +72,11 @@ class SurveyResponse(Base):
     source_hash: Mapped[str | None] = mapped_column(String(64))
     # The SHA-256 of the paper import a row came from, so the same file is not counted twice.
     batch: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    @property
+    def scores(self) -> dict[str, int | None]:
+        """The nine scores by element key (None where the element was not answered)."""
+        return {key: getattr(self, key) for key in ELEMENT_KEYS}
 
 
 class ActionSource:

@@ -220,7 +220,8 @@ def weight_of(result: rules.IkmResult) -> Decimal | None:
     answered = sum(1 for value in result.nrr.values() if value is not None)
     if not answered:
         return None
-    return rules.LEGACY_WEIGHT if result.legacy else Decimal(1) / Decimal(answered)
+    exact = rules.weight(result.legacy, answered)
+    return Decimal(exact.numerator) / Decimal(exact.denominator)
 
 
 def element_lines(result: rules.IkmResult) -> tuple[ElementLine, ...]:

@@ -173,6 +173,14 @@ def _tally(responses: Iterable[Mapping[str, int | None]]) -> tuple[int, dict, di
     return count, sums, answered
 
 
+def weight(legacy: bool, answered: int) -> Fraction:
+    """The weight of each answered element: 0.111 as printed in legacy mode, else exactly
+    1/(answered elements). ValueError when no element was answered."""
+    if answered < 1:
+        raise ValueError("no element was answered, so none has a weight")
+    return Fraction(LEGACY_WEIGHT) if legacy else Fraction(1, answered)
+
+
 def compute_ikm(
     responses: Iterable[Mapping[str, int | None]], *, legacy: bool = False
 ) -> IkmResult:
@@ -192,8 +200,7 @@ def compute_ikm(
     nrr = {key: Fraction(sums[key], answered[key]) for key in ELEMENT_KEYS if answered[key]}
     if not nrr:
         return IkmResult(None, None, 0, dict.fromkeys(ELEMENT_KEYS), answered, None, legacy)
-    weight = Fraction(LEGACY_WEIGHT) if legacy else Fraction(1, len(nrr))
-    total = sum(nrr.values(), Fraction(0)) * weight
+    total = sum(nrr.values(), Fraction(0)) * weight(legacy, len(nrr))
     ikm = _round_half_up(total * IKM_FACTOR)
     return IkmResult(
         ikm=ikm,
@@ -360,6 +367,11 @@ def check_answers(raw: Mapping[str, object], *, require_all: bool = True) -> Sur
     return SurveyAnswers(scores, suggestion, profile)
 
 
+def low_elements(scores: Mapping[str, int | None]) -> list[str]:
+    """The element keys scored 1, in ELEMENT_KEYS order: the low scores that are followed up."""
+    return [key for key in ELEMENT_KEYS if scores.get(key) == 1]
+
+
 def low_scores(answers: SurveyAnswers) -> list[str]:
     """The element keys scored 1, for which the page offers the complaint form."""
-    return [key for key in ELEMENT_KEYS if answers.scores.get(key) == 1]
+    return low_elements(answers.scores)

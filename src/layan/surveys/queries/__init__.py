@@ -6,7 +6,7 @@ reached a final status then (`applications.queries.finished_count`). Walk-in and
 questionnaires count as responses but never as people served, since Layan does not see
 those visits; an agency that serves people outside Layan gives its own count (`served`).
 
-One submodule a topic: `index` (the IKM of a scope and period, and the suggestions),
+One submodule a topic: `index` (the IKM of a scope and period),
 `questionnaires` (what a form asks, and whether a case or a source may answer),
 `published` (the published report's heading, overview and sources), `follow_up` (the
 follow-up actions), and `_shared` (scopes and periods). This module re-exports what

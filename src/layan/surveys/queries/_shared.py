@@ -69,8 +69,8 @@ def resolve_scope(
         return Scope("unit", found.full_code, found.agency.code, found.agency.tz)
     if kind == "service":
         published = catalogue.get_standard(uow, code)
-        owner = catalogue.find_agency(uow, published.agency)
-        return Scope("service", code, published.agency, owner.tz if owner else "Asia/Jakarta")
+        tz = catalogue.agency_tz(uow, published.agency)
+        return Scope("service", code, published.agency, tz)
     found_agency = catalogue.find_agency(uow, code)
     if found_agency is None:
         raise NotFoundError(

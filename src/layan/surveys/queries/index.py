@@ -1,8 +1,8 @@
-"""The index (IKM) of a scope and period, beside the people served, and the suggestions."""
+"""The index (IKM) of a scope and period, beside the people served."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,11 +27,6 @@ class IkmReport:
     served: int
     sample_size_required: int
     sample_size_met: bool
-
-    @property
-    def nrr(self) -> dict[str, Any]:
-        """Each element's NRR rounded half up to 2 decimals (None when nobody answered it)."""
-        return rules.rounded_nrr(self.result)
 
 
 def _score_rows(uow: UnitOfWork, scope: Scope, start: date, end: date) -> Iterator[dict[str, Any]]:
@@ -74,58 +69,7 @@ def ikm_report(
     """
     scope = resolve_scope(uow, unit=unit, service=service, agency=agency)
     start, end = _period(uow, scope, start, end)
-    result = rules.compute_ikm(_score_rows(uow, scope, start, end), legacy=legacy)
-    population = people_served(uow, scope, start, end) if served is None else served
-    return IkmReport(
-        scope,
-        start,
-        end,
-        result,
-        population,
-        rules.sample_size(population),
-        rules.sample_size_met(result.responses, population),
-    )
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A respondent's free-text suggestion, without anything that names them."""
-
-    answered_on: date
-    unit: str
-    service: str | None
-    channel: str
-    text: str
-
-
-def suggestions(
-    uow: UnitOfWork,
-    *,
-    unit: str | None = None,
-    service: str | None = None,
-    agency: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    limit: int = 500,
-) -> list[Suggestion]:
-    """The suggestions of a scope and period, newest first."""
-    scope = resolve_scope(uow, unit=unit, service=service, agency=agency)
-    start, end = _period(uow, scope, start, end)
-    rows = uow.session.execute(
-        select(SurveyResponse)
-        .where(
-            scope.condition(),
-            SurveyResponse.answered_on >= start,
-            SurveyResponse.answered_on <= end,
-            SurveyResponse.suggestion.is_not(None),
-        )
-        .order_by(SurveyResponse.answered_on.desc(), SurveyResponse.id.desc())
-        .limit(max(1, min(limit, 5000)))
-    ).scalars()
-    return [
-        Suggestion(r.answered_on, r.unit_code, r.service_code, r.channel, r.suggestion or "")
-        for r in rows
-    ]
+    return scope_report(uow, scope, start, end, legacy=legacy, served=served)
 
 
 def scope_report(
@@ -149,10 +93,3 @@ def scope_report(
         rules.sample_size(population),
         rules.sample_size_met(result.responses, population),
     )
-
-
-def ikm_trend(
-    uow: UnitOfWork, scope: Scope, windows: Sequence[tuple[date, date]], *, legacy: bool = False
-) -> list[IkmReport]:
-    """The index of each period (local dates, inclusive), each read on its own."""
-    return [scope_report(uow, scope, start, end, legacy=legacy) for start, end in windows]

@@ -158,7 +158,7 @@ def low_score_responses(
             r.answered_on,
             r.unit_code,
             r.service_code,
-            [key for key in rules.ELEMENT_KEYS if getattr(r, key) == 1],
+            rules.low_elements(r.scores),
         )
         for r in rows
     ]

@@ -167,10 +167,13 @@ def _load(
         today = queries.local_today(uow, scope.tz)
         year = query.year or today.year
         main = _period(query, year)
-        figures = _figures(uow, scope, main, today, query.legacy)
         trend = tuple(
             _figures(uow, scope, period, today, query.legacy)
             for period in report.trend_periods(year, query.kind)
+        )
+        # The main period is one of the trend's (always, today): read it once.
+        figures = next((f for f in trend if f.period == main), None) or _figures(
+            uow, scope, main, today, query.legacy
         )
         limit = OFFICER_SUGGESTIONS if officer else PAGE_SUGGESTIONS
         sources, total = (

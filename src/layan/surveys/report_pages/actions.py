@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
 from layan.core.db import Database
 from layan.core.errors import ValidationFailedError
@@ -39,7 +40,7 @@ def _action_list(db: Database, officer: Principal, agency: str, status: str) -> 
         chosen = agency or (agencies[0] if agencies else "")
         service.check_follow_up_reader(uow, officer, chosen)
         found = queries.agency_actions(uow, [chosen], status=None if status == "all" else status)
-        today = queries.local_today(uow, queries.resolve_scope(uow, agency=chosen).tz)
+        today = queries.local_today(uow, catalogue.agency_tz(uow, chosen))
     can_act = service.follow_up_role(officer, chosen) is not None
     return ActionList(chosen, agencies, status, found, today, can_act)
 

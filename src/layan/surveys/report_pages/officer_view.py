@@ -136,7 +136,7 @@ def _source_text(
         text = " ".join(response.suggestion.split())
         short = text if len(text) <= 80 else text[:79] + "…"
         return text, translate("ikm.new.title_suggestion", language, text=short), response.unit_code
-    low = [pick(names[k], language) for k in rules.ELEMENT_KEYS if getattr(response, k) == 1]
+    low = [pick(names[k], language) for k in rules.low_elements(response.scores)]
     if source == ActionSource.LOW_SCORE and low:
         listed = ", ".join(low)
         return listed, translate("ikm.new.title_low", language, elements=listed), response.unit_code

@@ -152,7 +152,7 @@ def _action_source(
     if fits and source == ActionSource.SUGGESTION:
         fits = bool(response and response.suggestion)
     elif fits:
-        fits = any(getattr(response, key) == 1 for key in rules.ELEMENT_KEYS)
+        fits = bool(response and rules.low_elements(response.scores))
     if not fits:
         errors.append(
             FieldError(

@@ -259,7 +259,7 @@ class _PaperCheck:
                 )
             )
             return None
-        tz = unit.agency.tz if unit is not None else "Asia/Jakarta"
+        tz = catalogue.agency_tz(self.uow, unit.agency.code if unit is not None else None)
         if day > self.today(tz):
             errors.append(
                 FieldError(
