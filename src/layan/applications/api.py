@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from layan.applications import intake, privacy, queries, service
-from layan.applications.rules import Decision, format_tracking_number, normalise_tracking_number
+from layan.applications.rules import Decision, format_tracking_number
 from layan.applications.schemas import (
     ApplicationIn,
     DecisionIn,
@@ -19,10 +19,8 @@ from layan.applications.schemas import (
     ResubmissionIn,
     TaskOut,
 )
-from layan.core.errors import NotFoundError
-from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 from layan.settings import Settings
-from layan.web.deps import BlobsDep, DbDep, OfficerDep, SettingsDep
+from layan.web.deps import BlobsDep, DbDep, DbId, OfficerDep, SettingsDep
 from layan.web.submissions import read_submission, to_json
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
@@ -106,18 +104,12 @@ async def submit(
     )
 
 
-def _pin_guard(db: Any, number: str) -> Any:
-    """Wrong PINs for a tracking number are counted in the database; 10 in 15 minutes give 429."""
-    key = normalise_tracking_number(number) or number
-    return guarding(throttle_for(db, TRACKING_PIN, db.clock), key, (NotFoundError,))
-
-
 def _view(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
     if pin is None:
         with db.unit_of_work(readonly=True) as uow:
             view = queries.track_application(uow, number, pin, secret)
     else:
-        with _pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
+        with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
             view = queries.track_application(uow, number, pin, secret)
     body = to_json(view)
     if view.personal is None:
@@ -139,7 +131,7 @@ async def track(
 
 
 def _access_log(db: Any, number: str, pin: str, secret: str) -> list[dict[str, Any]]:
-    with db.unit_of_work(readonly=True) as uow:
+    with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
         return to_json(queries.access_log_for_applicant(uow, number, pin, secret))  # type: ignore[no-any-return]
 
 
@@ -177,19 +169,17 @@ async def resubmit(
     """Send a corrected application after it was returned; its clock runs again."""
     body, files = await _read_body(request, "resubmission", ResubmissionIn, settings)
 
-    def attempt() -> intake.Receipt:
-        with _pin_guard(db, tracking_number):
-            return intake.resubmit_application(
-                db,
-                tracking_number=tracking_number,
-                pin=x_tracking_pin,
-                data=body.data,
-                files=files,
-                blobs=blobs,
-                secret=settings.secret_key,
-            )
-
-    receipt = await run_in_threadpool(attempt)
+    receipt = await run_in_threadpool(
+        lambda: intake.resubmit_application(
+            db,
+            tracking_number=tracking_number,
+            pin=x_tracking_pin,
+            data=body.data,
+            files=files,
+            blobs=blobs,
+            secret=settings.secret_key,
+        )
+    )
     return ReceiptOut(
         tracking_number=receipt.tracking_number,
         pin=receipt.pin,
@@ -241,9 +231,8 @@ def my_tasks(db: DbDep, officer: OfficerDep) -> list[TaskOut]:
     ]
 
 
-# Task ids are database integers: larger numbers cannot name a task, and would overflow
-# the driver's integer before the query could say "not found".
-TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Task ids are database integers: larger numbers cannot name a task (see `DbId`).
+TaskId = DbId
 
 
 @router.post("/tasks/{task_id}/claim", status_code=204, openapi_extra={"x-permission": "officer"})

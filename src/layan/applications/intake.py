@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from layan.applications import procedure, rules
 from layan.applications.models import Application, Document
-from layan.applications.queries import application_by_pin
+from layan.applications.queries import application_by_pin, pin_guard
 from layan.applications.rules import Status
 from layan.catalogue import forms
 from layan.catalogue import queries as catalogue
@@ -293,8 +293,11 @@ def resubmit_application(
     blobs: BlobStore,
     secret: str,
 ) -> Receipt:
-    """The applicant fixes a returned application; the stopped clocks run again."""
-    with db.unit_of_work() as uow:
+    """The applicant fixes a returned application; the stopped clocks run again.
+
+    Wrong PINs count towards the tracking number's lock (`pin_guard`), 404 then 429.
+    """
+    with pin_guard(db, tracking_number), db.unit_of_work() as uow:
         app = application_by_pin(uow, tracking_number, pin, secret)
         if app.status != Status.RETURNED:
             raise InvalidStateError(

@@ -8,6 +8,7 @@ citizen never uploads the same file twice because another field had a mistake.
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from html import escape
 from typing import Any
 
@@ -21,7 +22,6 @@ from layan.applications.rules import Status, format_tracking_number, normalise_t
 from layan.catalogue import queries as catalogue
 from layan.core.errors import NotFoundError, TooManyRequestsError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
-from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 from layan.surveys import queries as surveys
 from layan.web.deps import BlobsDep, DbDep, SettingsDep
 from layan.web.errors import lang
@@ -221,23 +221,26 @@ def _not_found(request: Request) -> str:
     return translate("track.not_found", lang(request))
 
 
-def _pin_guard(db: Any, number: str) -> Any:
-    """Wrong PINs for a tracking number are counted in the database; 10 in 15 minutes give 429."""
-    key = normalise_tracking_number(number) or number
-    return guarding(throttle_for(db, TRACKING_PIN, db.clock), key, (NotFoundError,))
+def _tracked(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
+    """What the tracking page shows, read in one unit of work.
 
-
-def _tracked_with_pin(db: Any, number: str, pin: str, secret: str) -> tuple[Any, Any]:
-    with _pin_guard(db, number):
-        return _tracked(db, number, pin, secret)
-
-
-def _tracked(db: Any, number: str, pin: str | None, secret: str) -> tuple[Any, Any]:
-    with db.unit_of_work(readonly=True) as uow:
+    With a PIN (wrong ones counted by `pin_guard`), also the survey to offer and who has
+    seen the applicant's data.
+    """
+    guard = queries.pin_guard(db, number) if pin else nullcontext()
+    with guard, db.unit_of_work(readonly=True) as uow:
         view = queries.track_application(uow, number, pin, secret)
         app = queries.application_by_pin(uow, number, pin, secret)
-        published = catalogue.get_standard_version(uow, app.standard_version_id)
-        return view, published
+        tracked: dict[str, Any] = {
+            "v": view,
+            "p": catalogue.get_standard_version(uow, app.standard_version_id),
+        }
+        if pin:
+            tracked["survey"] = surveys.survey_invitation(uow, view.tracking_number)
+            tracked["access_log"] = queries.access_log_for_applicant(
+                uow, view.tracking_number, pin, secret
+            )
+        return tracked
 
 
 async def _track_page(
@@ -252,30 +255,18 @@ async def _track_page(
     **flags: bool,  # type: ignore[assignment]
 ) -> HTMLResponse:
     """The tracking page: public without a PIN; whole, fixable and surveyable with it."""
-    tracked = _tracked_with_pin if pin else _tracked
-    view, published = await run_in_threadpool(tracked, db, number, pin, secret)
+    tracked = await run_in_threadpool(_tracked, db, number, pin, secret)
     context: dict[str, Any] = {
-        "v": view,
-        "p": published,
+        **tracked,
         "errors": list(errors),
         "pin": pin or "",
         **flags,
     }
     if pin:
         context["error_for"] = {e["field"]: e["message"] for e in errors if "field" in e}
-        context["labels"] = _labels(published)
-        context.setdefault("returned", view.status == Status.RETURNED)
-        context["survey"] = await run_in_threadpool(_survey_invitation, db, view.tracking_number)
-        context["access_log"] = await run_in_threadpool(
-            _access_log, db, view.tracking_number, pin, secret
-        )
+        context["labels"] = _labels(tracked["p"])
+        context.setdefault("returned", tracked["v"].status == Status.RETURNED)
     return render(request, "applications/track.html", context, status)
-
-
-def _access_log(db: Any, number: str, pin: str, secret: str) -> list[queries.AccessEntry]:
-    """Who has seen my data: officers' reads of the application and its documents."""
-    with db.unit_of_work(readonly=True) as uow:
-        return queries.access_log_for_applicant(uow, number, pin, secret)
 
 
 @router.get("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -306,12 +297,6 @@ async def track_with_pin(
         )
 
 
-def _survey_invitation(db: Any, number: str) -> surveys.ApplicationSurvey | None:
-    """The satisfaction survey to offer once the application ended, if not yet answered."""
-    with db.unit_of_work(readonly=True) as uow:
-        return surveys.survey_invitation(uow, number)
-
-
 @router.post("/lacak/{number}/perbaiki", response_class=HTMLResponse, openapi_extra=PUBLIC)
 async def fix(
     request: Request, number: str, db: DbDep, settings: SettingsDep, blobs: BlobsDep
@@ -321,9 +306,9 @@ async def fix(
     pin = str(form.get("pin") or "")
     data = {k[5:]: v for k, v in form.items() if k.startswith("data.") and v != ""}
 
-    def attempt() -> None:
-        with _pin_guard(db, number):
-            intake.resubmit_application(
+    try:
+        await run_in_threadpool(
+            lambda: intake.resubmit_application(
                 db,
                 tracking_number=number,
                 pin=pin,
@@ -332,9 +317,7 @@ async def fix(
                 blobs=blobs,
                 secret=settings.secret_key,
             )
-
-    try:
-        await run_in_threadpool(attempt)
+        )
     except ValidationFailedError as exc:
         return await _track_page(
             request,

@@ -4,13 +4,13 @@ Shared by the citizen's side (submission, resubmission) and the officers' side
 (decisions, the SLA sweep), always inside the caller's transaction.
 
 An event's payload is hash-chained and can never be erased, so it holds no free text a
-person wrote: a decision's reason goes into it only as its SHA-256 (`digest`); the text
-itself lives on the task, where the retention purge can erase it.
+person wrote: a decision's reason goes into it only as its SHA-256
+(`layan.core.events.text_digest`); the text itself lives on the task, where the
+retention purge can erase it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from layan.applications import rules
@@ -24,13 +24,6 @@ from layan.core.events import CITIZEN, Actor, record_event
 
 def citizen_actor(agency: str) -> Actor:
     return Actor(resource=CITIZEN, role="applicant", agency=agency)
-
-
-def digest(text: str | None) -> str | None:
-    """The hex SHA-256 of a free text (UTF-8), as events carry it; None for no text."""
-    if text is None:
-        return None
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def log(

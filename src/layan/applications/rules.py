@@ -50,6 +50,17 @@ class TaskStatus:
 OUTCOMES = ("approve", "return", "reject")
 
 
+def is_overdue(status: str, due_at: datetime, decided_at: datetime | None, now: datetime) -> bool:
+    """Whether a step is (or was decided) past its deadline.
+
+    A paused step (its application returned to the applicant) has its clock stopped, and
+    a cancelled one no longer runs: neither is late, whatever its old deadline says.
+    """
+    if status in (TaskStatus.PAUSED, TaskStatus.CANCELLED):
+        return False
+    return (decided_at or now) > due_at
+
+
 def _check_char(body: str) -> str:
     """The Luhn mod N check character over the alphabet.
 

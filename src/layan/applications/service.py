@@ -22,9 +22,14 @@ from layan.core.errors import (
     Text,
     ValidationFailedError,
 )
-from layan.core.events import SYSTEM, Actor
+from layan.core.events import SYSTEM, Actor, text_digest
 
 _NOT_YOURS = Text("Tugas ini bukan milik Anda", "This task is not yours")
+
+
+def _reason_digest(reason: str | None) -> str | None:
+    """A decision's reason as its event carries it: by digest only, None for no reason."""
+    return None if reason is None else text_digest(reason)
 
 
 def officer_actor(principal: Principal, task: Task) -> Actor:
@@ -125,7 +130,7 @@ def decide_task(
             task=task.id,
             outcome=decision.outcome,
             # The reason may name a person: the event commits to it by digest only.
-            reason_sha256=procedure.digest(decision.reason),
+            reason_sha256=_reason_digest(decision.reason),
             legal_basis=decision.legal_basis,
             late=now > task.due_at,
         )
@@ -144,7 +149,7 @@ def decide_task(
                 "suspend",
                 actor,
                 task=task.id,
-                reason_sha256=procedure.digest(decision.reason),
+                reason_sha256=_reason_digest(decision.reason),
             )
         else:
             task.status = TaskStatus.REJECTED

@@ -7,10 +7,10 @@ swaps its row in place.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -18,7 +18,7 @@ from layan.applications import privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number, inline_type
 from layan.core.access import Principal
 from layan.core.errors import NotFoundError, Text, ValidationFailedError
-from layan.web.deps import BlobsDep, DbDep, PageOfficerDep
+from layan.web.deps import BlobsDep, DbDep, DbId, PageOfficerDep
 from layan.web.errors import lang
 from layan.web.files import document_response
 from layan.web.session import check_csrf
@@ -48,7 +48,7 @@ def _queue(db: Any, officer: Principal, service_code: str, status: str) -> queri
 
 
 # Database integers only: a larger number names no task and would overflow the driver.
-TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+TaskId = DbId
 
 
 @router.get("/petugas", response_class=HTMLResponse, openapi_extra=OFFICER)
@@ -197,7 +197,7 @@ def _document(
 
 @router.get("/petugas/dokumen/{document_id}", openapi_extra=OFFICER)
 async def document(
-    document_id: int, db: DbDep, blobs: BlobsDep, officer: PageOfficerDep
+    document_id: DbId, db: DbDep, blobs: BlobsDep, officer: PageOfficerDep
 ) -> Response:
     """A document, shown inline only as the type its bytes show; otherwise downloaded."""
     ref, content = await run_in_threadpool(_document, db, blobs, officer, document_id)

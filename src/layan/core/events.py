@@ -79,6 +79,16 @@ CITIZEN = "citizen"
 SYSTEM = Actor(resource="system", role="system")
 
 
+def text_digest(text: str) -> str:
+    """The hex SHA-256 of a free text (UTF-8), as an event carries it instead of the text.
+
+    An event is hash-chained and never erased, so text a person wrote (which may name
+    someone) goes into its payload only as this digest; the text itself lives where the
+    retention purge can erase it.
+    """
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the event's fields in canonical JSON."""
     body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

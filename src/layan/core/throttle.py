@@ -64,11 +64,6 @@ class Throttle:
             count = Count(row.window_start, row.failures, row.locked_until) if row else None
             return count, uow.now()
 
-    def locked_until(self, key: str) -> datetime | None:
-        """When the key may be tried again, or None if it may be tried now."""
-        count, now = self._count(key)
-        return count.locked_until if count is not None and count.locked_at(now) else None
-
     def check(self, key: str) -> bool:
         """Raise TooManyRequestsError (with when to try again) if the key is locked;
         else whether the key has failures counted."""
@@ -116,8 +111,8 @@ class Throttle:
             uow.commit()
 
 
-def throttle_for(db: Database, policy: Policy, clock: object = None) -> Throttle:
-    """The throttle of `policy` on `db` (`clock` is kept for callers: `db.clock` is used)."""
+def throttle_for(db: Database, policy: Policy) -> Throttle:
+    """The throttle of `policy` on `db`; its time is the database's clock (`db.clock`)."""
     return Throttle(db, policy)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
@@ -49,6 +49,9 @@ def get_blobs(request: Request) -> BlobStore:
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
+# A database id in a path: larger numbers cannot name a row, and would overflow the
+# driver's 64-bit integer (a 500) before the query could say "not found"; they get 422.
+DbId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _principal(db: Database, token: str) -> Principal:

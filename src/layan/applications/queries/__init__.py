@@ -30,6 +30,7 @@ from layan.applications.queries.tasks import (
 from layan.applications.queries.views import (
     application_by_pin,
     application_for_officer,
+    pin_guard,
     track_application,
 )
 from layan.core.access_log import AccessEntry
@@ -53,6 +54,7 @@ __all__ = [
     "next_task_for",
     "officer_queue",
     "officer_read",
+    "pin_guard",
     "supervised_units",
     "task_for_officer",
     "track_application",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from layan.accounts import queries as accounts
 from layan.applications.models import Application, Task
 from layan.applications.queries._shared import _Clocks, _visible
-from layan.applications.rules import TaskStatus
+from layan.applications.rules import TaskStatus, is_overdue
 from layan.core.access import Principal
 from layan.core.db import UnitOfWork
 from layan.core.errors import Text
@@ -92,7 +92,7 @@ def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
             t.status,
             t.assignee_id,
             t.due_at,
-            t.due_at < now,
+            is_overdue(t.status, t.due_at, t.decided_at, now),
         )
         for t in uow.session.execute(stmt).scalars()
     ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from layan.accounts import queries as accounts
 from layan.applications.models import Application, Task
 from layan.applications.queries._shared import _Clocks
-from layan.applications.rules import TaskStatus
+from layan.applications.rules import TaskStatus, is_overdue
 from layan.core.access import Principal
 from layan.core.db import UnitOfWork
 from layan.core.errors import PermissionDeniedError, Text
@@ -112,7 +112,7 @@ def supervised_units(uow: UnitOfWork, principal: Principal) -> list[UnitOverview
                     t.assignee_id,
                     names.get(t.assignee_id) if t.assignee_id else None,
                     t.due_at,
-                    t.due_at < now,
+                    is_overdue(t.status, t.due_at, t.decided_at, now),
                     text,
                     t.breached_at,
                     t.escalated_to == principal.officer_id,

@@ -114,7 +114,7 @@ def task_for_officer(uow: UnitOfWork, principal: Principal, task_id: int) -> Tas
         names.get(task.assignee_id) if task.assignee_id else None,
         task.assignee_id == principal.officer_id,
         task.due_at,
-        active and task.due_at < uow.now(),
+        active and rules.is_overdue(task.status, task.due_at, task.decided_at, uow.now()),
         text,
         can_decide=active and holds and task.assignee_id in (None, principal.officer_id),
         can_claim=active and holds and task.assignee_id is None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,13 +12,13 @@ from sqlalchemy import select
 from layan.applications import rules
 from layan.applications.models import Application
 from layan.applications.queries._shared import _visible
-from layan.applications.rules import TaskStatus
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
-from layan.core.db import UnitOfWork
+from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import case_events
 from layan.core.identity import mask_nik, mask_phone
+from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _view(
             t.due_at,
             t.decided_at,
             t.outcome,
-            overdue=(t.decided_at or now) > t.due_at and t.status != TaskStatus.CANCELLED,
+            overdue=rules.is_overdue(t.status, t.due_at, t.decided_at, now),
             reason=t.reason if personal else None,
         )
         for t in app.tasks
@@ -123,10 +124,27 @@ def _view(
     return view
 
 
+def pin_guard(db: Database, number: str) -> AbstractContextManager[None]:
+    """Hold this around every unit of work that opens an application with its PIN.
+
+    Wrong PINs are counted per tracking number in the database, so every server process
+    shares the count (`layan.core.throttle`): ten within 15 minutes lock that number for
+    15 minutes (429), so a PIN cannot be guessed by trying them all. A locked number is
+    refused before the unit of work begins; a wrong PIN is counted after it ended (the
+    count is written in its own unit of work, which must not wait on the caller's).
+    """
+    key = rules.normalise_tracking_number(number) or number
+    return guarding(throttle_for(db, TRACKING_PIN), key, (NotFoundError,))
+
+
 def application_by_pin(
     uow: UnitOfWork, tracking_number: str, pin: str | None, secret: str
 ) -> Application:
-    """The application a tracking number and its PIN open; NotFound for any mismatch."""
+    """The application a tracking number and its PIN open; NotFound for any mismatch.
+
+    With a PIN, the caller holds `pin_guard` around its unit of work, so wrong PINs are
+    counted.
+    """
     number = rules.normalise_tracking_number(tracking_number)
     app = None
     if number:

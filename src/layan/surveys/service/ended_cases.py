@@ -34,11 +34,6 @@ _NOT_FINISHED = InvalidStateError(
 )
 
 
-def _agency_tz(uow: UnitOfWork, agency: str) -> str:
-    found = catalogue.find_agency(uow, agency)
-    return found.tz if found else "Asia/Jakarta"
-
-
 # --- at the end of an application --------------------------------------------------
 
 
@@ -50,8 +45,9 @@ def answer_for_application(
     404 unless the number and PIN match, 409 before the application ended or once it was
     answered, 422 naming every unanswered or invalid field. The answers are counted for
     the unit that ended the case (its last decided task) and the application's service.
+    Wrong PINs count towards the tracking number's lock like every other use of its PIN.
     """
-    with db.unit_of_work() as uow:
+    with applications.pin_guard(db, tracking_number), db.unit_of_work() as uow:
         outcome = applications.case_outcome(uow, tracking_number, pin, secret)
         if not outcome.final:
             raise _NOT_FINISHED
@@ -117,7 +113,7 @@ def _answer_case(uow: UnitOfWork, case: _Case, raw: Mapping[str, object]) -> Sur
         agency=case.agency,
         unit=case.unit,
         service=case.service,
-        answered_on=queries.local_today(uow, _agency_tz(uow, case.agency)),
+        answered_on=queries.local_today(uow, catalogue.agency_tz(uow, case.agency)),
         channel=Channel.WEB,
     )
     _store(uow, response)
