@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from layan.complaints.rules import Status
+from layan.complaints.rules import Status, open_or_closed
 from layan.core.errors import Text
 from layan.open311 import keys, rules
 
@@ -26,7 +26,7 @@ NOW = datetime(2026, 6, 2, 1, 0, tzinfo=UTC)
     ],
 )
 def test_a_complaint_status_is_open_or_closed_as_open311_reads_it(status: str, state: str) -> None:
-    assert rules.state_of(status) == state
+    assert open_or_closed(status) == state
 
 
 def test_the_status_filter_takes_open_closed_or_both_and_refuses_others() -> None:

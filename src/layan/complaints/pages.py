@@ -247,6 +247,7 @@ def _detail(
         "notice": notice,
         "values": values or {},
         "privacies": rules.Privacy.ALL,
+        "ombudsman": rules.ombudsman_next(view.status, view.rating),
     }
     if pin:
         context["access_log"] = reads or []
@@ -317,11 +318,13 @@ async def _reporter_action(
     form, files = await _read_form(request)
     pin = str(form.get("pin") or "").strip()[:12]
     values = _values(form)
-    view, reads = await run_in_threadpool(_mine, db, number, pin, secret)  # 404: wrong PIN
+    # The action opens the complaint with the PIN itself (a wrong one is a 404, counted
+    # once); the report is then read once, as it stands after the action.
     try:
-        await run_in_threadpool(lambda: act(view.tracking_number, pin, values, files))
+        await run_in_threadpool(lambda: act(number, pin, values, files))
     except ValidationFailedError as exc:
         errors = errors_of(exc, lang(request))
+        view, reads = await run_in_threadpool(_mine, db, number, pin, secret)  # 404: wrong PIN
         return _detail(
             request, view, pin=pin, errors=errors, values=values, reads=reads, status=422
         )

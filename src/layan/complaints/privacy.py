@@ -6,7 +6,7 @@
 - The reporter sees the log with their PIN (`access_log_for_reporter`). An anonymous
   complaint is logged the same way: the log names the officers, never the reporter.
 - The event log holds no free text an officer or reporter wrote: a reason or a name
-  typed into a form goes into the event only as its SHA-256 (`procedure.digest`), the
+  typed into a form goes into the event only as its SHA-256 (`core.events.text_digest`), the
   text itself stays on the complaint's update, where it can be erased.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from layan.complaints import queries
+from layan.complaints import queries, rules
 from layan.complaints.models import Complaint
 from layan.core.access import Grant, Principal
 from layan.core.access_log import AccessEntry, Reader, reader_for, record_read, shown_to_citizen
@@ -67,14 +67,7 @@ def _purpose(principal: Principal, complaint: Complaint) -> tuple[str, Grant | N
     )
     if supervises or complaint.escalated_to == principal.officer_id:
         return "supervision", supervises
-    handles = next(
-        (
-            g
-            for g in principal.grants
-            if g.role == "complaint_handler" and g.agency == complaint.agency_code
-        ),
-        None,
-    )
+    handles = rules.handler_grant(principal, complaint.agency_code)
     if handles:
         return "complaint handling", handles
     in_unit = principal.grant_in(complaint.unit_id)

@@ -12,7 +12,6 @@ person wrote: a reason or a name typed into a form goes into it only as its SHA-
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,10 +79,7 @@ def officer_actor(principal: Principal, complaint: Complaint, action: str) -> Ac
     if action in rules.SUPERVISOR_ACTIONS:
         return Actor(principal.resource, "supervisor", complaint.unit_code, agency)
     in_unit = principal.grant_in(complaint.unit_id)
-    handler = next(
-        (g for g in principal.grants if g.role == "complaint_handler" and g.agency == agency),
-        None,
-    )
+    handler = rules.handler_grant(principal, agency)
     grant = in_unit if action in rules.UNIT_ACTIONS and in_unit else handler or in_unit
     if grant is None:
         return Actor(principal.resource, "officer", None, agency)
@@ -92,13 +88,6 @@ def officer_actor(principal: Principal, complaint: Complaint, action: str) -> Ac
 
 def system_actor(complaint: Complaint) -> Actor:
     return Actor(SYSTEM.resource, SYSTEM.role, complaint.unit_code, complaint.agency_code)
-
-
-def digest(text: str | None) -> str | None:
-    """The hex SHA-256 of a free text (UTF-8), as events carry it; None for no text."""
-    if text is None:
-        return None
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def log(
@@ -197,8 +186,11 @@ def store_files(
 
 def name_supervisor(uow: UnitOfWork, complaint: Complaint) -> int | None:
     """Give the complaint to the first supervisor of its unit, as the queue and log show."""
-    supervisors = accounts.supervisors_of(uow, complaint.unit_id)
-    complaint.escalated_to = supervisors[0] if supervisors else None
+    key = ("unit_supervisor", complaint.unit_id)  # once a unit for the unit of work (sweeps)
+    if key not in uow.cache:
+        supervisors = accounts.supervisors_of(uow, complaint.unit_id)
+        uow.cache[key] = supervisors[0] if supervisors else None
+    complaint.escalated_to = uow.cache[key]
     complaint.escalated_at = uow.now()
     return complaint.escalated_to
 

@@ -21,7 +21,7 @@ from layan.applications.rules import (
     normalise_tracking_number,
 )
 from layan.complaints.categories import BY_CODE, CATEGORIES, Category
-from layan.core.access import Principal
+from layan.core.access import Grant, Principal
 from layan.core.calendar import WorkingCalendar
 from layan.core.errors import FieldError, InvalidStateError, Text, ValidationFailedError
 
@@ -339,9 +339,22 @@ UNIT_ACTIONS = frozenset({Action.FOLLOW_UP, Action.RESOLVE})
 SUPERVISOR_ACTIONS = frozenset({Action.UPHOLD, Action.REOPEN})
 
 
+def handler_grant(principal: Principal, agency: str) -> Grant | None:
+    """The principal's complaint handler grant in a unit of `agency`, if they hold one."""
+    return next(
+        (g for g in principal.grants if g.role == "complaint_handler" and g.agency == agency),
+        None,
+    )
+
+
+def handled_agencies(principal: Principal) -> set[str]:
+    """The agencies whose complaints the principal handles."""
+    return {g.agency for g in principal.grants if g.role == "complaint_handler" and g.agency}
+
+
 def handles(principal: Principal, agency: str) -> bool:
     """The principal holds the complaint handler role in a unit of `agency`."""
-    return any(g.role == "complaint_handler" and g.agency == agency for g in principal.grants)
+    return handler_grant(principal, agency) is not None
 
 
 def may_act(principal: Principal, action: str, agency: str, unit_id: int | None) -> bool:
@@ -387,9 +400,19 @@ def check_rating(rating: object) -> int:
     )
 
 
+def is_poor_rating(rating: int | None) -> bool:
+    """A rating of 1 or 2: it appeals the resolution, or sends the reporter to the Ombudsman."""
+    return rating is not None and rating <= POOR_RATING
+
+
+def ombudsman_next(status: str, rating: int | None) -> bool:
+    """Closed on a poor rating: the reporter may take the complaint to the Ombudsman."""
+    return status == Status.CLOSED and is_poor_rating(rating)
+
+
 def response_action(rating: int, appeals_so_far: int) -> str:
     """What the reporter's rating does: accept, or appeal while an appeal is left."""
-    if rating <= POOR_RATING and appeals_so_far < REPORTER_APPEALS:
+    if is_poor_rating(rating) and appeals_so_far < REPORTER_APPEALS:
         return Action.APPEAL
     return Action.ACCEPT
 

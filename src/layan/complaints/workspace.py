@@ -40,9 +40,9 @@ def anchor(step: str, field: str) -> str:
 # --- the queue --------------------------------------------------------------------------
 
 
-def _queue(db: Any, officer: Principal, unit: str, status: str) -> list[queries.QueueRow]:
+def _queue(db: Any, officer: Principal) -> list[queries.QueueRow]:
     with db.unit_of_work(readonly=True) as uow:
-        return queries.complaint_queue(uow, officer, unit=unit, status=status)
+        return queries.complaint_queue(uow, officer)
 
 
 @router.get("/petugas/pengaduan", response_class=HTMLResponse, openapi_extra=OFFICER)
@@ -51,10 +51,15 @@ async def queue(
 ) -> HTMLResponse:
     """The complaints I can act on, the nearest deadline first."""
     status = status if status in rules.OPEN_STATUSES else ""
-    rows = await run_in_threadpool(_queue, db, officer, unit[:82], status)
-    everything = (
-        rows if not (unit or status) else await run_in_threadpool(_queue, db, officer, "", "")
-    )
+    chosen = unit[:82]
+    # One read of the whole queue: it names the units to filter by, and the rows shown
+    # are the ones of the chosen unit and status.
+    everything = await run_in_threadpool(_queue, db, officer)
+    rows = [
+        r
+        for r in everything
+        if (not chosen or r.unit == chosen) and (not status or r.status == status)
+    ]
     moved = request.query_params.get("diteruskan", "")
     return render(
         request,

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from layan.complaints import checks
+from layan.complaints import rules as complaint_rules
 from layan.complaints.intake import IncomingFile
 from layan.core.errors import (
     DomainError,
@@ -177,7 +178,7 @@ def list_requests(
             with db.unit_of_work(readonly=True) as uow:
                 return queries.requests_by_id(uow, ids, language)
         codes = rules.split_list(service_code)
-        unknown = [c for c in codes if queries.find_service(c) is None]
+        unknown = [c for c in codes if complaint_rules.find_category(c) is None]
         if unknown:
             raise Open311Error(400, [f"service_code: unknown {c}" for c in unknown])
         state, valid = rules.parse_states(status)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from layan.catalogue import queries as catalogue
 from layan.complaints import queries as complaints
+from layan.complaints import rules as complaint_rules
 from layan.complaints.categories import Category
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, Text
@@ -50,13 +51,9 @@ def list_services(uow: UnitOfWork, language: str) -> list[dict[str, Any]]:
     return [service_json(c, agencies, language) for c in complaints.list_categories()]
 
 
-def find_service(code: str) -> Category | None:
-    return next((c for c in complaints.list_categories() if c.code == code), None)
-
-
 def service_definition(code: str, language: str) -> dict[str, Any]:
     """The attributes a client asks for a service; NotFound for an unknown service code."""
-    if find_service(code) is None:
+    if complaint_rules.find_category(code) is None:
         raise unknown_service(code)
     return {
         "service_code": code,
@@ -83,8 +80,7 @@ def request_json(
     view: complaints.ComplaintView, agencies: dict[str, tuple[str, str]], language: str
 ) -> dict[str, Any]:
     """A complaint as an Open311 service request, with times in its agency's zone."""
-    agency_code = view.unit.split(".", 1)[0] if view.unit else view.agency
-    name, tz = agencies.get(agency_code, (agency_code, rules.DEFAULT_ZONE))
+    name, tz = agencies.get(view.agency, (view.agency, rules.DEFAULT_ZONE))
     pending = view.current_deadline
     return {
         "service_request_id": view.tracking_number,
@@ -116,15 +112,10 @@ def get_request(uow: UnitOfWork, number: str, language: str) -> dict[str, Any]:
 
 def requests_by_id(uow: UnitOfWork, numbers: list[str], language: str) -> list[dict[str, Any]]:
     """The public requests among `numbers`, in the order asked; the others are left out."""
+    asked = numbers[: rules.MAX_IDS]
+    views = complaints.public_complaints(uow, asked)
     agencies = _agencies(uow)
-    found = []
-    for number in numbers[: rules.MAX_IDS]:
-        try:
-            view = complaints.public_complaint(uow, number)
-        except NotFoundError:
-            continue
-        found.append(request_json(view, agencies, language))
-    return found
+    return [request_json(views[n], agencies, language) for n in asked if n in views]
 
 
 @dataclass(frozen=True)
@@ -172,12 +163,13 @@ def request_updates(
         .order_by(Event.case_id)
         .limit(1000)
     ).scalars()
+    moved = list(moved)
+    views = complaints.public_complaints(uow, moved)
     agencies = _agencies(uow)
     found = []
     for number in moved:
-        try:
-            view = complaints.public_complaint(uow, number)
-        except NotFoundError:
+        view = views.get(number)
+        if view is None:
             continue
         name, tz = agencies.get(view.agency, (view.agency, rules.DEFAULT_ZONE))
         for position, update in enumerate(view.updates, start=1):

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from layan.complaints import rules as complaint_rules
 from layan.complaints.rules import Kind, Privacy
 from layan.core.errors import Text
 
@@ -40,11 +39,6 @@ SINGULAR = {
     "attributes": "attribute",
     "values": "value",
 }
-
-
-def state_of(status: str) -> str:
-    """A complaint's status as Open311's "open" or "closed"."""
-    return complaint_rules.open_or_closed(status)
 
 
 def parse_states(value: str | None) -> tuple[str | None, bool]:

@@ -25,6 +25,7 @@ from layan.complaints.queries.public import (
     list_categories,
     list_public_complaints,
     public_complaint,
+    public_complaints,
     reporter_complaint,
     similar_complaints,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "officer_complaint",
     "pin_guard",
     "public_complaint",
+    "public_complaints",
     "reporter_complaint",
     "similar_complaints",
     "unit_choices",

@@ -108,7 +108,7 @@ def complaint_queue(
     A complaint handler sees every open complaint of their agencies; an officer of a unit
     those disposed to the unit; a supervisor, also those escalated to them.
     """
-    handled = {g.agency for g in principal.grants if g.role == "complaint_handler" and g.agency}
+    handled = rules.handled_agencies(principal)
     scope = [Complaint.escalated_to == principal.officer_id]
     if handled:
         scope.append(Complaint.agency_code.in_(handled))

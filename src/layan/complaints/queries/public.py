@@ -30,6 +30,25 @@ def public_complaint(uow: UnitOfWork, number: str) -> ComplaintView:
     return _view(uow, complaint, "public")
 
 
+def public_complaints(uow: UnitOfWork, numbers: list[str]) -> dict[str, ComplaintView]:
+    """The public complaints among `numbers` (typed in any form), keyed by the number asked.
+
+    One read for them all, updates included; confidential and unknown numbers are left out,
+    as `public_complaint` refuses them.
+    """
+    canonical = {n: rules.normalise_tracking_number(n) for n in numbers}
+    wanted = {c for c in canonical.values() if c is not None}
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(Complaint)
+        .where(Complaint.tracking_number.in_(wanted), Complaint.privacy != Privacy.CONFIDENTIAL)
+        .options(selectinload(Complaint.updates))
+    ).scalars()
+    views = {c.tracking_number: _view(uow, c, "public") for c in rows if rules.is_public(c.privacy)}
+    return {n: views[c] for n, c in canonical.items() if c is not None and c in views}
+
+
 def reporter_complaint(uow: UnitOfWork, number: str, pin: str, secret: str) -> ComplaintView:
     """Everything about a complaint, for the reporter who holds its PIN (see `pin_guard`)."""
     return _view(uow, get_by_pin(uow, number, pin, secret), "reporter")

@@ -13,6 +13,7 @@ from layan.complaints.service._shared import MAX_REASON, _refuse, _unit
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import Text
+from layan.core.events import text_digest
 
 
 def forward_complaint(
@@ -82,7 +83,7 @@ def forward_complaint(
             to_unit=complaint.unit_code,
             category=complaint.category,
             verify_due_at=complaint.verify_due_at.isoformat(),
-            reason_sha256=procedure.digest(text),
+            reason_sha256=text_digest(text),
         )
         uow.commit()
         return complaint.status
@@ -124,8 +125,8 @@ def _forward_out(
             "forward outside",
             "complete",
             actor,
-            to_sha256=procedure.digest(body),
-            reason_sha256=procedure.digest(reason),
+            to_sha256=text_digest(body),
+            reason_sha256=text_digest(reason),
         )
         uow.commit()
         return complaint.status

@@ -14,6 +14,7 @@ from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import ValidationFailedError
+from layan.core.events import text_digest
 
 
 def dispose_to_unit(db: Database, principal: Principal, tracking_number: str, unit: str) -> str:
@@ -144,7 +145,7 @@ def decide_appeal(
             actor,
             kind=complaint.appeal_kind,
             late=bool(due and uow.now() > due),
-            reason_sha256=procedure.digest(text),
+            reason_sha256=text_digest(text),
             resolution_due_at=(
                 complaint.resolution_due_at.isoformat()
                 if action == Action.REOPEN and complaint.resolution_due_at

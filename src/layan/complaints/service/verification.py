@@ -10,6 +10,7 @@ from layan.complaints.service._shared import MAX_REASON, _dispose, _refuse
 from layan.core.access import Principal
 from layan.core.db import Database
 from layan.core.errors import FieldError, Text, ValidationFailedError
+from layan.core.events import text_digest
 
 
 def verify_complaint(
@@ -145,7 +146,7 @@ def archive_complaint(
             actor,
             reason=reason_code,
             duplicate_of=complaint.duplicate_of,
-            reason_sha256=procedure.digest(text),
+            reason_sha256=text_digest(text) if text is not None else None,
         )
         uow.commit()
         return complaint.status
