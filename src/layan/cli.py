@@ -11,6 +11,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -79,6 +81,29 @@ def _database(settings: Settings) -> Database:
     return db
 
 
+@contextmanager
+def _command(settings: Settings | None = None) -> Iterator[Database]:
+    """The database of one command, disposed of however the command ends.
+
+    A refused change exits with 1: each field of a ValidationFailedError on a line of its
+    own, the English message of any other DomainError.
+    """
+    db = _database(settings if settings is not None else _settings())
+    try:
+        yield db
+    except ValidationFailedError as exc:
+        for f in exc.errors:
+            err.print(f"[red]{f.field}: {f.text.en}[/red]")
+        if not exc.errors:
+            err.print(f"[red]{exc.text.en}[/red]")
+        raise typer.Exit(1) from None
+    except DomainError as exc:
+        err.print(f"[red]{exc.text.en}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+
+
 @app.command()
 def serve(
     demo_data: Annotated[
@@ -133,9 +158,9 @@ def worker(
     """Mark missed deadlines and escalate them, every LAYAN_SWEEP_SECONDS."""
     settings = _settings()
     if once:
-        db = _database(settings)
-        marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
-        forget_expired(db)
+        with _command(settings) as db:
+            marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
+            forget_expired(db)
         out.print(f"sweep: {marked} deadline(s) marked")
         return
     _sweep_forever(settings)
@@ -172,11 +197,7 @@ def officers_add(
     ] = "",
 ) -> None:
     """Create an officer (the first agency admin, or a platform admin or auditor)."""
-    db = _database(_settings())
-    if len(password) < account_service.MIN_PASSWORD:
-        err.print(f"[red]password: at least {account_service.MIN_PASSWORD} characters[/red]")
-        raise typer.Exit(1)
-    try:
+    with _command() as db:
         officer_id = account_service.create_officer(
             db.unit_of_work(),
             username=username,
@@ -184,9 +205,6 @@ def officers_add(
             password=password,
             roles=[account_service.RoleInUnit(role, unit)],
         )
-    except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
     out.print(f"officer {username} created (id {officer_id})")
 
 
@@ -194,14 +212,8 @@ def officers_add(
 def officers_totp_reset(username: str) -> None:
     """Switch off an officer's two-step verification (a lost phone) and end every sign-in
     of theirs (the phone may hold one); recorded as an event."""
-    db = _database(_settings())
-    try:
+    with _command() as db:
         was_on = second_factor.reset(db, username)
-    except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
     if was_on:
         out.print(
             f"two-step verification of {username} is off and their sessions ended; "
@@ -215,14 +227,8 @@ def officers_totp_reset(username: str) -> None:
 def officers_totp_enable(username: str) -> None:
     """Switch on an officer's two-step verification with a fresh key, printed once as an
     otpauth:// address and a QR code for their authenticator app."""
-    db = _database(_settings())
-    try:
+    with _command() as db:
         enrolment = second_factor.enable_for(db, username)
-    except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
     err.print(f"two-step verification of {username} is on; scan this once, then keep it secret:")
     sys.stdout.write(enrolment.uri + "\n")
     segno.make(enrolment.uri, error="m").terminal(out=sys.stdout, compact=True)
@@ -243,30 +249,14 @@ def officers_set_password(
 ) -> None:
     """Set a new password for an officer who lost theirs; every sign-in of theirs ends.
     Recorded as an event, without the password."""
-    db = _database(_settings())
-    try:
+    with _command() as db:
         revoked = officer_accounts.set_password(db, username, password)
-    except ValidationFailedError as exc:
-        for problem in exc.errors:
-            err.print(f"[red]{problem.field}: {problem.text.en}[/red]")
-        raise typer.Exit(1) from None
-    except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
     out.print(f"password of {username} set; {revoked} session(s) ended")
 
 
 def _switch_officer(username: str, active: bool) -> None:
-    db = _database(_settings())
-    try:
+    with _command() as db:
         changed = officer_accounts.set_active(db, username, active)
-    except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
     state = "active" if active else "inactive"
     if changed:
         ended = "" if active else "; every session of theirs ended"
@@ -298,18 +288,18 @@ def db_upgrade() -> None:
 @services_app.command("import")
 def services_import(directory: Path) -> None:
     """Validate every standard in DIRECTORY and publish them all, or none."""
-    db = _database(_settings())
-    try:
-        versions = catalogue_service.import_standards(db.unit_of_work(), directory)
-    except standards.StandardFilesError as exc:
-        for problem in exc.errors:
-            err.print(f"[red]{problem}[/red]")
-        raise typer.Exit(1) from None
-    except ValidationFailedError as exc:
-        err.print(f"[red]{exc.text.en}[/red]")
-        for f in exc.errors:
-            err.print(f"  {f.field}: {f.text.en}")
-        raise typer.Exit(1) from None
+    with _command() as db:
+        try:
+            versions = catalogue_service.import_standards(db.unit_of_work(), directory)
+        except standards.StandardFilesError as exc:
+            for problem in exc.errors:
+                err.print(f"[red]{problem}[/red]")
+            raise typer.Exit(1) from None
+        except ValidationFailedError as exc:
+            err.print(f"[red]{exc.text.en}[/red]")
+            for f in exc.errors:
+                err.print(f"  {f.field}: {f.text.en}")
+            raise typer.Exit(1) from None
     for code, version in sorted(versions.items()):
         out.print(f"{code}: version {version}")
 
@@ -317,13 +307,8 @@ def services_import(directory: Path) -> None:
 @services_app.command("export-bpmn")
 def services_export_bpmn(code: str) -> None:
     """Print the procedure of service CODE as BPMN 2.0 XML."""
-    db = _database(_settings())
-    try:
-        with db.unit_of_work(readonly=True) as uow:
-            published = catalogue.get_standard(uow, code)
-    except DomainError as exc:
-        err.print(f"[red]{exc.text.en}[/red]")
-        raise typer.Exit(1) from None
+    with _command() as db, db.unit_of_work(readonly=True) as uow:
+        published = catalogue.get_standard(uow, code)
     sys.stdout.write(standard_to_bpmn(published.standard))
 
 
@@ -463,15 +448,10 @@ def demo_load(
 
 
 def _calendar_change(day: date, kind: str, action: str, name: str, agency: str | None) -> None:
-    db = _database(_settings())
-    try:
+    with _command() as db:
         catalogue_service.change_calendar_day(
             db.unit_of_work(), day=day, kind=kind, action=action, name=name, agency_code=agency
         )
-    except ValidationFailedError as exc:
-        for f in exc.errors:
-            err.print(f"[red]{f.field}: {f.text.en}[/red]")
-        raise typer.Exit(1) from None
     out.print(
         f"{action} {kind} {day.isoformat()} ({agency or 'national'}); "
         "deadlines already given stay as given"
@@ -503,8 +483,7 @@ def calendar_remove(day: _Day, kind: _Kind = "holiday", agency: _Agency = None) 
 @calendar_app.command("list")
 def calendar_list(year: int, agency: _Agency = None) -> None:
     """The days off of a year as the calendar now counts them."""
-    db = _database(_settings())
-    with db.unit_of_work(readonly=True) as uow:
+    with _command() as db, db.unit_of_work(readonly=True) as uow:
         calendar = (
             catalogue.calendar_for_agency(uow, agency)
             if agency
@@ -524,18 +503,8 @@ def open311_create_key(
     name: Annotated[str, typer.Option(help="Who the key is for, e.g. the regency's app.")],
 ) -> None:
     """Create an Open311 API key for an agency's client; the key is printed only this once."""
-    db = _database(_settings())
-    try:
+    with _command() as db:
         key = open311_service.create_key(db, None, agency, name)
-    except ValidationFailedError as exc:
-        for f in exc.errors:
-            err.print(f"[red]{f.field}: {f.text.en}[/red]")
-        raise typer.Exit(1) from None
-    except DomainError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
     err.print(f"Open311 key '{name}' for {agency} (shown only once; keep it safe):")
     out.print(key, highlight=False, markup=False)
 
@@ -548,11 +517,8 @@ def privacy_purge(
 ) -> None:
     """Erase personal data of applications decided longer ago than the service's retention."""
     settings = _settings()
-    db = _database(settings)
-    try:
+    with _command(settings) as db:
         result = privacy.purge_expired(db, BlobStore(settings.blob_dir), dry_run=dry_run)
-    finally:
-        db.dispose()
     verb = "would erase" if dry_run else "erased"
     out.print(
         f"{verb}: personal data of {len(result.applications)} application(s), "
@@ -585,11 +551,8 @@ def privacy_breach_report(
     if until <= since:
         err.print("[red]--to must be after --from[/red]")
         raise typer.Exit(2)
-    db = _database(_settings())
-    try:
+    with _command() as db:
         report = privacy.breach_report(db, since, until)
-    finally:
-        db.dispose()
     people = [
         {
             "tracking_number": p.tracking_number,

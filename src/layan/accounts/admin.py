@@ -32,7 +32,6 @@ from layan.core.errors import (
     Text,
     ValidationFailedError,
 )
-from layan.core.events import Actor
 from layan.open311 import keys as open311_keys
 from layan.web.deps import DbDep, PageOfficerDep
 from layan.web.errors import lang
@@ -54,14 +53,11 @@ def _year(value: object) -> int | None:
 
 def _view(
     db: Any, officer: Principal, agency: str | None, year: int | None
-) -> queries.AgencyAdminView:
+) -> tuple[queries.AgencyAdminView, list[open311_keys.KeyRow]]:
+    """The admin page's view and the agency's Open311 keys, read in one transaction."""
     with db.unit_of_work(readonly=True) as uow:
-        return queries.agency_admin_view(uow, officer, agency, year)
-
-
-def _keys(db: Any, agency: str) -> list[open311_keys.KeyRow]:
-    with db.unit_of_work(readonly=True) as uow:
-        return open311_keys.list_keys(uow, agency)
+        view = queries.agency_admin_view(uow, officer, agency, year)
+        return view, open311_keys.list_keys(uow, view.agency)
 
 
 def _page(
@@ -102,27 +98,13 @@ def _page(
     )
 
 
-async def _page_with_keys(
-    request: Request, db: Any, view: queries.AgencyAdminView, **options: Any
-) -> HTMLResponse:
-    """The admin page again (e.g. after a mistake in one form), with every section filled."""
-    if options.get("keys") is None:
-        options["keys"] = await run_in_threadpool(_keys, db, view.agency)
-    return _page(request, view, **options)
-
-
 @router.get("/petugas/admin", response_class=HTMLResponse, openapi_extra=OFFICER)
 async def admin_page(
     request: Request, db: DbDep, officer: PageOfficerDep, instansi: str = "", tahun: str = ""
 ) -> HTMLResponse:
     """The agency's units and officers, its calendar for a year, and the standards import."""
-    view = await run_in_threadpool(_view, db, officer, instansi[:40] or None, _year(tahun))
-    keys = await run_in_threadpool(_keys, db, view.agency)
+    view, keys = await run_in_threadpool(_view, db, officer, instansi[:40] or None, _year(tahun))
     return _page(request, view, keys=keys)
-
-
-def _actor(officer: Principal, agency: str) -> Actor:
-    return Actor(officer.resource, queries.admin_role(officer), agency=agency)
 
 
 def _agency(db: Any, officer: Principal, requested: str | None) -> str:
@@ -167,7 +149,7 @@ async def change_day(request: Request, db: DbDep, officer: PageOfficerDep) -> Re
                 action=values["action"],
                 name=values["name"],
                 agency_code=agency,
-                actor=_actor(officer, agency),
+                actor=queries.admin_actor(officer, agency),
             )
         )
     except ValidationFailedError as exc:
@@ -175,8 +157,8 @@ async def change_day(request: Request, db: DbDep, officer: PageOfficerDep) -> Re
             {"field": e.field, "anchor": f"cal-{e.field}", "message": e.text(language)}
             for e in exc.errors
         ]
-        view = await run_in_threadpool(_view, db, officer, agency, _year(values["tahun"]))
-        return await _page_with_keys(request, db, view, errors=errors, values=values, status=422)
+        view, keys = await run_in_threadpool(_view, db, officer, agency, _year(values["tahun"]))
+        return _page(request, view, keys=keys, errors=errors, values=values, status=422)
     query = urlencode({"instansi": agency, "tahun": chosen.year, "pesan": "kalender"})
     return RedirectResponse(f"/petugas/admin?{query}#kalender", status_code=303)
 
@@ -213,12 +195,12 @@ async def add_officer(request: Request, db: DbDep, officer: PageOfficerDep) -> R
             }
             for e in exc.errors
         ]
-        view = await run_in_threadpool(_view, db, officer, values["instansi"] or None, None)
+        view, keys = await run_in_threadpool(_view, db, officer, values["instansi"] or None, None)
         values.pop("password")
-        return await _page_with_keys(
+        return _page(
             request,
-            db,
             view,
+            keys=keys,
             errors=errors,
             values={f"officer.{k}": v for k, v in values.items()},
             status=422,
@@ -253,9 +235,9 @@ async def switch_officer(request: Request, db: DbDep, officer: PageOfficerDep) -
         )
     except InvalidStateError as exc:
         message = exc.text(lang(request))
-        view = await run_in_threadpool(_view, db, officer, agency or None, None)
+        view, keys = await run_in_threadpool(_view, db, officer, agency or None, None)
         errors = [{"field": "officer.status", "anchor": "daftar-petugas", "message": message}]
-        return await _page_with_keys(request, db, view, errors=errors, status=409)
+        return _page(request, view, keys=keys, errors=errors, status=409)
     query = urlencode({"instansi": agency, "pesan": "aktif" if active else "nonaktif"})
     return RedirectResponse(f"/petugas/admin?{query}#daftar-petugas", status_code=303)
 
@@ -305,7 +287,7 @@ def _import(
             return {}, [str(e) for e in outside]
         try:
             versions = catalogue_service.import_standards(
-                db.unit_of_work(), folder, _actor(officer, agency)
+                db.unit_of_work(), folder, queries.admin_actor(officer, agency)
             )
         except ValidationFailedError as exc:
             return {}, [f"{exc.text(language)}: {e.field}: {e.text(language)}" for e in exc.errors]
@@ -333,11 +315,11 @@ async def import_standards(request: Request, db: DbDep, officer: PageOfficerDep)
     published: dict[str, int] = {}
     if not problems:
         published, problems = await run_in_threadpool(_import, db, officer, agency, files, language)
-    view = await run_in_threadpool(_view, db, officer, agency, None)
-    return await _page_with_keys(
+    view, keys = await run_in_threadpool(_view, db, officer, agency, None)
+    return _page(
         request,
-        db,
         view,
+        keys=keys,
         import_errors=problems,
         published=published,
         status=422 if problems else 200,
@@ -361,11 +343,9 @@ async def create_open311_key(request: Request, db: DbDep, officer: PageOfficerDe
             {"field": "key.name", "anchor": "key-name", "message": e.text(lang(request))}
             for e in exc.errors
         ]
-    view = await run_in_threadpool(_view, db, officer, agency or None, None)
-    keys = await run_in_threadpool(_keys, db, view.agency)
-    return await _page_with_keys(
+    view, keys = await run_in_threadpool(_view, db, officer, agency or None, None)
+    return _page(
         request,
-        db,
         view,
         errors=errors,
         values={"key.name": name} if errors else {},

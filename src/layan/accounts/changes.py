@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from layan.accounts.models import ApiToken, Officer
 from layan.catalogue.service import ensure_ledger
+from layan.core.access import Principal
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import Actor, record_event
@@ -64,3 +65,11 @@ def record_change(
         agency=ledger,
         payload=payload,
     )
+
+
+def actor_of(principal: Principal) -> Actor:
+    """The signed-in officer as the event log names them: by their home role and unit."""
+    home = principal.home or (principal.grants[0] if principal.grants else None)
+    if home is None:
+        return Actor(principal.resource, "officer")
+    return Actor(principal.resource, home.role, unit=home.unit, agency=home.agency)

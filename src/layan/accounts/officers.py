@@ -10,10 +10,11 @@ never with a password in it.
 
 from __future__ import annotations
 
-from layan.accounts import changes, second_factor
+from layan.accounts import changes
 from layan.accounts import queries as account_queries
 from layan.accounts import service as accounts
 from layan.accounts.models import Officer
+from layan.accounts.rules import new_password_problems
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import (
@@ -25,7 +26,7 @@ from layan.core.errors import (
     ValidationFailedError,
 )
 from layan.core.events import SYSTEM, Actor
-from layan.core.throttle import SIGN_IN, throttle_for
+from layan.core.throttle import SIGN_IN, guarding, throttle_for
 
 CURRENT = "current_password"
 NEW = "new_password"
@@ -43,38 +44,6 @@ _NOT_YOURS = PermissionDeniedError(
     ),
     "officer.other_agency",
 )
-
-
-def new_password_problems(
-    username: str, new: str, again: str, *, field: str = NEW, again_field: str = AGAIN
-) -> list[FieldError]:
-    """What is wrong with a new password: too short, the username, or two copies differing."""
-    problems = []
-    if len(new) < accounts.MIN_PASSWORD:
-        problems.append(FieldError(field, "password.short", accounts.PASSWORD_SHORT))
-    elif new.strip().lower() == username.strip().lower():
-        problems.append(
-            FieldError(
-                field,
-                "password.username",
-                Text(
-                    "Kata sandi tidak boleh sama dengan nama pengguna",
-                    "The password must not be the username",
-                ),
-            )
-        )
-    if new != again:
-        problems.append(
-            FieldError(
-                again_field,
-                "password.mismatch",
-                Text(
-                    "Kedua kata sandi baru tidak sama",
-                    "The two copies of the new password differ",
-                ),
-            )
-        )
-    return problems
 
 
 def _same_as_current(field: str) -> FieldError:
@@ -106,12 +75,11 @@ def change_own_password(
     the form is no way round the sign-in throttle. Every token of the officer but the one
     of this page session (`session_token`) is revoked in the same transaction.
     """
-    throttle = throttle_for(db, SIGN_IN)
-    throttle.check(principal.username)
     try:
-        return _change(db, principal, session_token, current, new, again)
+        # The guard counts the failure after the unit of work has closed.
+        with guarding(throttle_for(db, SIGN_IN), principal.username, (_WrongCurrent,)):
+            return _change(db, principal, session_token, current, new, again)
     except _WrongCurrent as wrong:
-        throttle.failure(principal.username)  # after the unit of work has closed
         raise ValidationFailedError(_NOT_CHANGED, "invalid", wrong.errors) from None
 
 
@@ -130,7 +98,7 @@ def _change(
             raise ValidationFailedError(_NOT_CHANGED, "invalid", problems)
         officer.password_hash = accounts.hash_password(new)
         revoked = changes.revoke_tokens(uow, officer.id, keep=accounts.token_hash(session_token))
-        actor = second_factor.actor_of(principal)
+        actor = changes.actor_of(principal)
         changes.record_change(
             uow, officer, "password changed", actor, by="self", tokens_revoked=revoked
         )
@@ -186,7 +154,7 @@ def set_active_as_admin(
                 ),
                 "officer.self",
             )
-        actor = Actor(principal.resource, account_queries.admin_role(principal), agency=code)
+        actor = account_queries.admin_actor(principal, code)
         changed = _switch(uow, officer, active, actor)
         uow.commit()
         return changed

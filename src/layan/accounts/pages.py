@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from layan.accounts import officers, second_factor, service
+from layan.accounts import officers, rules, second_factor, service
 from layan.core.access import Principal
 from layan.core.db import Database
 from layan.core.errors import (
@@ -198,9 +198,14 @@ def _second_factor_page(
         "errors": [{"anchor": "code", "message": error}] if error else [],
     }
     if not enabled:
-        secret = secret or second_factor.new_enrolment(officer.username).secret
-        uri = second_factor.provisioning_uri(secret, officer.username)
-        qr = segno.make(uri, error="m")
+        username = officer.username
+        enrolment = (
+            second_factor.Enrolment(secret, second_factor.provisioning_uri(secret, username))
+            if secret
+            else second_factor.new_enrolment(username)
+        )
+        secret = enrolment.secret
+        qr = segno.make(enrolment.uri, error="m")
         context.update(
             secret_groups=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             qr=qr.svg_data_uri(scale=4, light="#fff"),
@@ -293,7 +298,7 @@ def _password_page(
             "errors": errors,
             "error_for": {e["field"]: e["message"] for e in errors},
             "changed": changed,
-            "min_password": service.MIN_PASSWORD,
+            "min_password": rules.MIN_PASSWORD,
         },
         status,
     )

@@ -19,8 +19,8 @@ from layan.core.access import Principal
 from layan.core.calendar import national_calendar_days
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, PermissionDeniedError, Text
+from layan.core.events import Actor
 
-ADMIN_ROLES = ("agency_admin", "platform_admin")
 _NOT_ADMIN = PermissionDeniedError(
     Text("Halaman ini hanya untuk admin instansi", "This page is for agency administrators only"),
     "admin.required",
@@ -40,16 +40,26 @@ class OfficerRoles:
 
 def officers_in_unit(uow: UnitOfWork, unit_id: int) -> list[OfficerRoles]:
     """Every officer holding a role in the unit, by name."""
+    return officers_in_units(uow, [unit_id]).get(unit_id, [])
+
+
+def officers_in_units(uow: UnitOfWork, unit_ids: list[int]) -> dict[int, list[OfficerRoles]]:
+    """Every officer holding a role in each of the units, by name, read in one query."""
+    if not unit_ids:
+        return {}
     rows = uow.session.execute(
-        select(Officer, Membership.role)
+        select(Membership.unit_id, Officer, Membership.role)
         .join(Membership, Membership.officer_id == Officer.id)
-        .where(Membership.unit_id == unit_id)
+        .where(Membership.unit_id.in_(unit_ids))
         .order_by(Officer.name, Officer.id, Membership.role)
     ).all()
-    return _grouped(rows)
+    by_unit: dict[int, list[tuple[Officer, str]]] = {}
+    for unit_id, officer, role in rows:
+        by_unit.setdefault(unit_id, []).append((officer, role))
+    return {unit_id: _grouped(found) for unit_id, found in by_unit.items()}
 
 
-def _grouped(rows: list) -> list[OfficerRoles]:  # type: ignore[type-arg]
+def _grouped(rows: list[tuple[Officer, str]]) -> list[OfficerRoles]:
     found: dict[int, tuple[Officer, list[str]]] = {}
     for officer, role in rows:
         found.setdefault(officer.id, (officer, []))[1].append(role)
@@ -89,6 +99,8 @@ def officer_names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
 
 def administered_agencies(uow: UnitOfWork, principal: Principal) -> list[str]:
     """The agencies the principal administers: every one for a platform admin."""
+    if not principal.is_admin:
+        return []
     if principal.has_role("platform_admin"):
         return [a.code for a in catalogue.list_agencies(uow)]
     return sorted({g.agency for g in principal.grants if g.role == "agency_admin" and g.agency})
@@ -96,7 +108,10 @@ def administered_agencies(uow: UnitOfWork, principal: Principal) -> list[str]:
 
 def agency_for_admin(uow: UnitOfWork, principal: Principal, requested: str | None) -> str:
     """The agency the admin pages act on; PermissionDenied for anyone but its admins."""
-    agencies = administered_agencies(uow, principal)
+    return _chosen_agency(principal, administered_agencies(uow, principal), requested)
+
+
+def _chosen_agency(principal: Principal, agencies: list[str], requested: str | None) -> str:
     if not agencies:
         raise _NOT_ADMIN
     if not requested:
@@ -114,6 +129,11 @@ def agency_for_admin(uow: UnitOfWork, principal: Principal, requested: str | Non
 def admin_role(principal: Principal) -> str:
     """The role an admin acts in, as the event log names it."""
     return "platform_admin" if principal.has_role("platform_admin") else "agency_admin"
+
+
+def admin_actor(principal: Principal, agency: str) -> Actor:
+    """An admin acting on `agency`, as the event log names them."""
+    return Actor(principal.resource, admin_role(principal), agency=agency)
 
 
 @dataclass(frozen=True)
@@ -184,21 +204,17 @@ def agency_admin_view(
     uow: UnitOfWork, principal: Principal, requested: str | None, year: int | None
 ) -> AgencyAdminView:
     """Units and officers of the agency, and its calendar for a year (now's by default)."""
-    code = agency_for_admin(uow, principal, requested)
+    agencies = administered_agencies(uow, principal)
+    code = _chosen_agency(principal, agencies, requested)
     agency = catalogue.find_agency(uow, code)
     if agency is None:
         raise NotFoundError(Text(f"Instansi {code} tidak dikenal", f"Unknown agency {code}"))
     year = year or uow.now().year
-    units = []
-    for unit in agency.units:
-        units.append(
-            UnitStaff(
-                unit.code,
-                unit.name,
-                f"{unit.opens}–{unit.closes}",
-                officers_in_unit(uow, unit.id),
-            )
-        )
+    staff = officers_in_units(uow, [unit.id for unit in agency.units])
+    units = [
+        UnitStaff(unit.code, unit.name, f"{unit.opens}–{unit.closes}", staff.get(unit.id, []))
+        for unit in agency.units
+    ]
     changes = [
         CalendarChange(
             r.id,
@@ -215,7 +231,7 @@ def agency_admin_view(
     return AgencyAdminView(
         code,
         agency.name,
-        administered_agencies(uow, principal),
+        agencies,
         year,
         units,
         _days_off(year, changes),

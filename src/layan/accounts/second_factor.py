@@ -31,7 +31,7 @@ from layan.core.errors import (
     ValidationFailedError,
 )
 from layan.core.events import SYSTEM, Actor
-from layan.core.throttle import SIGN_IN, throttle_for
+from layan.core.throttle import SIGN_IN, guarding, throttle_for
 
 ISSUER = "Layan"
 # Steps either side of the current one whose code is still accepted.
@@ -119,7 +119,12 @@ def enable(db: Database, principal: Principal, secret: str, code: object) -> Non
             )
         officer.totp_secret, officer.totp_last_step = secret, step
         changes.record_change(
-            uow, officer, "second factor enabled", actor_of(principal), factor="totp", by="self"
+            uow,
+            officer,
+            "second factor enabled",
+            changes.actor_of(principal),
+            factor="totp",
+            by="self",
         )
         uow.commit()
 
@@ -130,13 +135,9 @@ def disable(db: Database, principal: Principal, code: object) -> None:
     A refused code counts as a failed sign-in of the officer's username (and a locked
     username is refused), so the form is no way round the sign-in throttle.
     """
-    throttle = throttle_for(db, SIGN_IN)
-    throttle.check(principal.username)
-    try:
+    # The guard counts a refusal after the unit of work has closed.
+    with guarding(throttle_for(db, SIGN_IN), principal.username, (ValidationFailedError,)):
         _switch_off(db, principal, code)
-    except ValidationFailedError:
-        throttle.failure(principal.username)  # after the unit of work has closed
-        raise
 
 
 def _switch_off(db: Database, principal: Principal, code: object) -> None:
@@ -152,7 +153,12 @@ def _switch_off(db: Database, principal: Principal, code: object) -> None:
             raise wrong_code()
         officer.totp_secret, officer.totp_last_step = None, None
         changes.record_change(
-            uow, officer, "second factor disabled", actor_of(principal), factor="totp", by="self"
+            uow,
+            officer,
+            "second factor disabled",
+            changes.actor_of(principal),
+            factor="totp",
+            by="self",
         )
         uow.commit()
 
@@ -205,11 +211,3 @@ def enable_for(db: Database, username: str, actor: Actor = SYSTEM) -> Enrolment:
         )
         uow.commit()
         return enrolment
-
-
-def actor_of(principal: Principal) -> Actor:
-    """The signed-in officer as the event log names them: by their home role and unit."""
-    home = principal.home or (principal.grants[0] if principal.grants else None)
-    if home is None:
-        return Actor(principal.resource, "officer")
-    return Actor(principal.resource, home.role, unit=home.unit, agency=home.agency)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,11 +11,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 
+from layan.accounts import changes, second_factor
 from layan.accounts import queries as account_queries
-from layan.accounts import second_factor
 from layan.accounts.models import ApiToken, Membership, Officer
+from layan.accounts.rules import USERNAME_RE, new_password_problems
 from layan.catalogue import queries as catalogue
-from layan.catalogue.service import ensure_ledger
 from layan.core.access import (
     ALL_SCOPES,
     PLATFORM_ROLES,
@@ -28,17 +27,24 @@ from layan.core.access import (
 )
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import AuthenticationError, FieldError, Text, ValidationFailedError
-from layan.core.events import SYSTEM, Actor, record_event
-from layan.core.throttle import SIGN_IN, throttle_for
+from layan.core.events import SYSTEM, Actor
+from layan.core.throttle import SIGN_IN, guarding, throttle_for
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 # Verified against when the username is unknown, so a wrong name costs as much time as a
 # wrong password and sign-in does not reveal which usernames exist.
 _DUMMY_HASH = _hasher.hash("layan-no-such-officer")
-_BAD_SIGN_IN = AuthenticationError(
-    Text("Nama pengguna atau kata sandi salah", "Wrong username or password"), "auth.failed"
-)
-_BAD_CODE = AuthenticationError(second_factor.WRONG_CODE, "auth.failed")
+
+
+class _Refused(AuthenticationError):
+    """A sign-in refused for a wrong password or code: counted by the sign-in throttle."""
+
+
+_WRONG_SIGN_IN = Text("Nama pengguna atau kata sandi salah", "Wrong username or password")
+_BAD_SIGN_IN = _Refused(_WRONG_SIGN_IN, "auth.failed")
+_BAD_CODE = _Refused(second_factor.WRONG_CODE, "auth.failed")
+# The officer changed between the two steps of a sign-in: start again, nothing counted.
+_START_AGAIN = AuthenticationError(_WRONG_SIGN_IN, "auth.failed")
 _CODE_REQUIRED = Text(
     "Akun ini memakai verifikasi dua langkah: kirim juga kode 6 angka dari aplikasi "
     "autentikator (kolom totp)",
@@ -71,10 +77,20 @@ def create_officer(
     roles: list[RoleInUnit],
     actor: Actor = SYSTEM,
 ) -> int:
-    """Create an officer holding `roles`; the password is kept only as an argon2id hash."""
+    """Create an officer holding `roles`; the password is kept only as an argon2id hash.
+
+    The password must be long enough and not the username (ValidationFailedError).
+    """
     _check_roles(roles)
+    problems = new_password_problems(username, password, password, field="password")
+    if problems:
+        raise ValidationFailedError(
+            Text("Petugas belum dapat ditambahkan", "The officer cannot be added yet"),
+            "invalid",
+            problems,
+        )
     with uow:
-        officer = Officer(username=username, name=name, password_hash=_hasher.hash(password))
+        officer = Officer(username=username, name=name, password_hash=hash_password(password))
         for r in roles:
             if r.unit is None:
                 officer.memberships.append(Membership(role=r.role))
@@ -87,29 +103,11 @@ def create_officer(
             )
         uow.session.add(officer)
         uow.session.flush()
-        ledger = next((r.unit.split(".")[0] for r in roles if r.unit), None) or "PLATFORM"
-        ensure_ledger(uow, ledger)
-        record_event(
-            uow.session,
-            ledger=ledger,
-            case_type="officer",
-            case_id=str(officer.id),
-            activity="officer created",
-            lifecycle="complete",
-            actor=actor,
-            at=uow.now(),
-            payload={"roles": [[r.role, r.unit] for r in roles]},
+        changes.record_change(
+            uow, officer, "officer created", actor, roles=[[r.role, r.unit] for r in roles]
         )
         uow.commit()
         return officer.id
-
-
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
-MIN_PASSWORD = 10
-PASSWORD_SHORT = Text(
-    f"Kata sandi paling sedikit {MIN_PASSWORD} karakter",
-    f"The password needs at least {MIN_PASSWORD} characters",
-)
 
 
 def add_officer(
@@ -136,7 +134,7 @@ def add_officer(
             "invalid",
             errors,
         )
-    actor = Actor(principal.resource, account_queries.admin_role(principal), agency=agency)
+    actor = account_queries.admin_actor(principal, agency)
     return create_officer(
         db.unit_of_work(),
         username=username.strip().lower(),
@@ -181,8 +179,7 @@ def _officer_problems(
                 ),
             )
         )
-    if len(password) < MIN_PASSWORD:
-        problems.append(FieldError("password", "password.short", PASSWORD_SHORT))
+    problems += new_password_problems(username, password, password, field="password")
     if role not in UNIT_ROLES:
         problems.append(FieldError("role", "role.unknown", Text("Pilih peran", "Choose a role")))
     if unit.partition(".")[0] != agency:
@@ -271,23 +268,20 @@ def issue_token(
     The checks read in a read-only unit of work; the count is written after it closed
     (the throttle writes in its own), and the token in a last unit of work of its own.
     """
-    throttle = throttle_for(db, SIGN_IN)
-    throttle.check(username)
-    with db.unit_of_work(readonly=True) as uow:
-        checked = _check_password(uow, username, password)
-    if checked is None:
-        throttle.failure(username)
-        raise _BAD_SIGN_IN
-    if checked.secret is None:
-        token = _issue(db, checked.officer_id, minutes, scopes, None)
-        if token is None:
-            throttle.failure(username)
+    with guarding(throttle_for(db, SIGN_IN), username, (_Refused,)):
+        with db.unit_of_work(readonly=True) as uow:
+            checked = _check_password(uow, username, password)
+        if checked is None:
             raise _BAD_SIGN_IN
-        throttle.success(username)
-        return token
-    if not (code or "").strip():
-        raise SecondFactorRequired(_CODE_REQUIRED, "auth.totp_required", checked.officer_id)
-    return _with_code(db, username, checked, code, minutes, scopes)
+        if checked.secret is None:
+            token = _issue(db, checked.officer_id, minutes, scopes, None)
+            if token is None:
+                raise _BAD_SIGN_IN
+            return token
+        if not (code or "").strip():
+            # Counts neither way: the guard counts only refusals, and forgets nothing.
+            raise SecondFactorRequired(_CODE_REQUIRED, "auth.totp_required", checked.officer_id)
+        return _with_code(db, checked, code, minutes, scopes)
 
 
 def finish_sign_in(
@@ -304,28 +298,25 @@ def finish_sign_in(
     `officer_id` and `username` come from the first step (sealed, short-lived); a wrong
     code counts as a failed sign-in like a wrong password.
     """
-    throttle = throttle_for(db, SIGN_IN)
-    throttle.check(username)
-    with db.unit_of_work(readonly=True) as uow:
-        officer = uow.session.get(Officer, officer_id)
-        checked = (
-            _Checked(officer.id, officer.totp_secret, officer.totp_last_step)
-            if officer is not None and officer.active and officer.username == username
-            else None
-        )
-    if checked is None or checked.secret is None:
-        # The officer changed since the first step: start again, nothing to count.
-        raise _BAD_SIGN_IN
-    return _with_code(db, username, checked, code, minutes, scopes)
+    with guarding(throttle_for(db, SIGN_IN), username, (_Refused,)):
+        with db.unit_of_work(readonly=True) as uow:
+            officer = uow.session.get(Officer, officer_id)
+            checked = (
+                _Checked(officer.id, officer.totp_secret, officer.totp_last_step)
+                if officer is not None and officer.active and officer.username == username
+                else None
+            )
+        if checked is None or checked.secret is None:
+            # The officer changed since the first step: start again, nothing to count.
+            raise _START_AGAIN
+        return _with_code(db, checked, code, minutes, scopes)
 
 
 def _check_password(uow: UnitOfWork, username: str, password: str) -> _Checked | None:
     officer = uow.session.execute(
         select(Officer).where(Officer.username == username)
     ).scalar_one_or_none()
-    try:
-        _hasher.verify(officer.password_hash if officer else _DUMMY_HASH, password)
-    except (VerifyMismatchError, InvalidHashError):
+    if not password_matches(officer.password_hash if officer else _DUMMY_HASH, password):
         return None
     if officer is None or not officer.active:
         return None
@@ -334,21 +325,18 @@ def _check_password(uow: UnitOfWork, username: str, password: str) -> _Checked |
 
 def _with_code(
     db: Database,
-    username: str,
     checked: _Checked,
     code: str | None,
     minutes: int,
     scopes: frozenset[str],
 ) -> str:
-    throttle = throttle_for(db, SIGN_IN)
+    """A token for a right code (inside the caller's sign-in guard); _BAD_CODE if not."""
     step = second_factor.accepted_step(checked.secret or "", code, db.clock(), checked.last_step)
     token = None
     if step is not None:
         token = _issue(db, checked.officer_id, minutes, scopes, (checked.secret or "", step))
     if token is None:
-        throttle.failure(username)
         raise _BAD_CODE
-    throttle.success(username)
     return token
 
 

@@ -17,6 +17,8 @@ UNIT_ROLES = (
 )
 PLATFORM_ROLES = ("platform_admin", "auditor")
 ROLES = UNIT_ROLES + PLATFORM_ROLES
+# Roles that administer an agency (or, platform-wide, every agency).
+ADMIN_ROLES = frozenset({"agency_admin", "platform_admin"})
 # Roles that may read any case but change nothing through it.
 READ_ALL_ROLES = frozenset({"platform_admin", "auditor"})
 # What a sign-in may be used for: "read" looks, "write" changes. A sign-in that asked
@@ -88,6 +90,11 @@ class Principal:
     @property
     def reads_everything(self) -> bool:
         return any(g.role in READ_ALL_ROLES for g in self.grants)
+
+    @property
+    def is_admin(self) -> bool:
+        """Administers an agency (agency admin) or every agency (platform admin)."""
+        return any(g.role in ADMIN_ROLES for g in self.grants)
 
     @property
     def is_auditor(self) -> bool:

@@ -108,7 +108,7 @@ def check_key(uow: UnitOfWork, key: str | None) -> str:
 def _actor(principal: Principal | None, agency: str) -> Actor:
     if principal is None:
         return Actor(SYSTEM.resource, SYSTEM.role, agency=agency)
-    return Actor(principal.resource, accounts.admin_role(principal), agency=agency)
+    return accounts.admin_actor(principal, agency)
 
 
 def _agency(uow: UnitOfWork, principal: Principal | None, agency: str) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-LANGUAGES = ("id", "en")
+from layan.web.i18n import SUPPORTED
 
 
 class LanguageSwitch:
@@ -27,7 +27,7 @@ class LanguageSwitch:
             return
         pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
         chosen = next((v for k, v in pairs if k == "lang"), None)
-        if chosen not in LANGUAGES:
+        if chosen not in SUPPORTED:
             await self.app(scope, receive, send)
             return
         rest = urlencode([(k, v) for k, v in pairs if k != "lang"])

@@ -103,9 +103,7 @@ def render(
         "switch_url": _switch_url(request, "en" if language == "id" else "id"),
         "officer": officer,
         "officer_is_supervisor": bool(officer and officer.has_role("supervisor")),
-        "officer_is_admin": bool(
-            officer and (officer.has_role("agency_admin") or officer.has_role("platform_admin"))
-        ),
+        "officer_is_admin": bool(officer and officer.is_admin),
         **(context or {}),
     }
     html = env.get_template(template).render(page)
