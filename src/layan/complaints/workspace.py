@@ -40,9 +40,9 @@ def anchor(step: str, field: str) -> str:
 # --- the queue --------------------------------------------------------------------------
 
 
-def _queue(db: Any, officer: Principal) -> list[queries.QueueRow]:
+def _queue(db: Any, officer: Principal, unit: str, status: str) -> list[queries.QueueRow]:
     with db.unit_of_work(readonly=True) as uow:
-        return queries.complaint_queue(uow, officer)
+        return queries.complaint_queue(uow, officer, unit=unit, status=status)
 
 
 @router.get("/petugas/pengaduan", response_class=HTMLResponse, openapi_extra=OFFICER)
@@ -51,15 +51,13 @@ async def queue(
 ) -> HTMLResponse:
     """The complaints I can act on, the nearest deadline first."""
     status = status if status in rules.OPEN_STATUSES else ""
-    chosen = unit[:82]
-    # One read of the whole queue: it names the units to filter by, and the rows shown
-    # are the ones of the chosen unit and status.
-    everything = await run_in_threadpool(_queue, db, officer)
-    rows = [
-        r
-        for r in everything
-        if (not chosen or r.unit == chosen) and (not status or r.status == status)
-    ]
+    # The filter runs in the database: the queue is capped, and a filtered page must not
+    # miss rows beyond the cap. The unfiltered queue (read again only when filtering)
+    # names the units to choose from.
+    rows = await run_in_threadpool(_queue, db, officer, unit[:82], status)
+    everything = (
+        rows if not (unit or status) else await run_in_threadpool(_queue, db, officer, "", "")
+    )
     moved = request.query_params.get("diteruskan", "")
     return render(
         request,
