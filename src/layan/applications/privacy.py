@@ -22,7 +22,8 @@ from layan.applications.models import Application, Document, Task
 from layan.applications.queries import OfficerRead
 from layan.applications.rules import Status
 from layan.catalogue import queries as catalogue
-from layan.core.access_log import reads_between, record_read
+from layan.core import access_log
+from layan.core.access_log import reads_between
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.events import SYSTEM, Event, record_event
@@ -34,16 +35,7 @@ NOTICE_WITHIN = timedelta(hours=72)
 
 def log_read(db: Database, read: OfficerRead) -> None:
     """Log one officer's read that just succeeded, in its own write unit of work."""
-    with db.unit_of_work() as uow:
-        record_read(
-            uow,
-            case_type="application",
-            case_id=read.tracking_number,
-            principal_or_reader=read.reader,
-            what=read.what,
-            why=read.why,
-        )
-        uow.commit()
+    access_log.log_read(db, "application", read)
 
 
 # --- retention --------------------------------------------------------------------------

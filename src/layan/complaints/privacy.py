@@ -12,14 +12,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from layan.complaints import queries, rules
 from layan.complaints.models import Complaint
+from layan.core import access_log
 from layan.core.access import Grant, Principal
-from layan.core.access_log import AccessEntry, Reader, reader_for, record_read, shown_to_citizen
+from layan.core.access_log import AccessEntry, Read, Reader, reader_for, shown_to_citizen
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import Text
 
@@ -45,16 +44,6 @@ LEAD = Text(
 )
 
 
-@dataclass(frozen=True)
-class ComplaintRead:
-    """A read an officer just made, ready for the access log."""
-
-    tracking_number: str
-    what: str  # 'complaint' or 'attachment:<id>'
-    why: str  # 'complaint handling', 'unit work', 'supervision', 'audit', ...
-    reader: Reader
-
-
 def _purpose(principal: Principal, complaint: Complaint) -> tuple[str, Grant | None]:
     """Why the officer reads the complaint, and the role they read it in."""
     if principal.is_auditor:
@@ -76,9 +65,7 @@ def _purpose(principal: Principal, complaint: Complaint) -> tuple[str, Grant | N
     return "agency oversight", None
 
 
-def officer_read(
-    uow: UnitOfWork, principal: Principal, tracking_number: str, what: str
-) -> ComplaintRead:
+def officer_read(uow: UnitOfWork, principal: Principal, tracking_number: str, what: str) -> Read:
     """Who read the complaint and why: handling it, working it in the unit, supervision, audit."""
     complaint = queries.find_by_number(uow, tracking_number)
     if complaint is None:
@@ -88,21 +75,12 @@ def officer_read(
         reader = Reader(principal.officer_id, principal.name, grant.role, grant.unit, grant.agency)
     else:
         reader = reader_for(principal, agencies={complaint.agency_code})
-    return ComplaintRead(complaint.tracking_number, what, why, reader)
+    return Read(complaint.tracking_number, what, why, reader)
 
 
-def log_read(db: Database, read: ComplaintRead) -> None:
+def log_read(db: Database, read: Read) -> None:
     """Log one officer's read that just succeeded, in its own write unit of work."""
-    with db.unit_of_work() as uow:
-        record_read(
-            uow,
-            case_type=CASE_TYPE,
-            case_id=read.tracking_number,
-            principal_or_reader=read.reader,
-            what=read.what,
-            why=read.why,
-        )
-        uow.commit()
+    access_log.log_read(db, CASE_TYPE, read)
 
 
 def reads_of_complaint(session: Session, tracking_number: str) -> list[AccessEntry]:

@@ -22,7 +22,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from layan.core.access import Principal
-from layan.core.db import Base, UnitOfWork, UTCDateTime
+from layan.core.db import Base, Database, UnitOfWork, UTCDateTime
 
 
 class AccessLogEntry(Base):
@@ -75,21 +75,20 @@ def reader_for(
     return Reader(principal.officer_id, principal.name, grant.role, grant.unit, grant.agency)
 
 
+@dataclass(frozen=True)
+class Read:
+    """A read an officer just made, ready for the access log."""
+
+    tracking_number: str
+    what: str  # 'application', 'document:<slot>', 'complaint', 'attachment:<id>'
+    why: str  # 'task <id>', 'complaint handling', 'supervision', 'audit', ...
+    reader: Reader
+
+
 def record_read(
-    uow: UnitOfWork,
-    *,
-    case_type: str,
-    case_id: str,
-    principal_or_reader: Principal | Reader,
-    what: str,
-    why: str,
+    uow: UnitOfWork, *, case_type: str, case_id: str, reader: Reader, what: str, why: str
 ) -> AccessLogEntry:
     """Add one read to the log inside the caller's (writing) unit of work."""
-    reader = (
-        principal_or_reader
-        if isinstance(principal_or_reader, Reader)
-        else reader_for(principal_or_reader)
-    )
     entry = AccessLogEntry(
         at=uow.now(),
         case_type=case_type,
@@ -104,6 +103,20 @@ def record_read(
     )
     uow.session.add(entry)
     return entry
+
+
+def log_read(db: Database, case_type: str, read: Read) -> None:
+    """Log one officer's read that just succeeded, in its own write unit of work."""
+    with db.unit_of_work() as uow:
+        record_read(
+            uow,
+            case_type=case_type,
+            case_id=read.tracking_number,
+            reader=read.reader,
+            what=read.what,
+            why=read.why,
+        )
+        uow.commit()
 
 
 def reads_of(session: Session, case_type: str, case_id: str) -> list[AccessLogEntry]:

@@ -20,16 +20,10 @@ from starlette.datastructures import UploadFile
 from layan.complaints import checks
 from layan.complaints import rules as complaint_rules
 from layan.complaints.intake import IncomingFile
-from layan.core.errors import (
-    DomainError,
-    NotFoundError,
-    PermissionDeniedError,
-    Text,
-    ValidationFailedError,
-)
+from layan.core.errors import DomainError, Text, ValidationFailedError
 from layan.open311 import queries, rules, service
 from layan.web.deps import BlobsDep, DbDep, SettingsDep
-from layan.web.errors import lang
+from layan.web.errors import lang, status_of
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 PUBLIC = {"x-permission": "public"}
@@ -57,26 +51,38 @@ def _errors(format: str, status: int, descriptions: list[str]) -> Response:
 
 
 def _problem(exc: DomainError, language: str) -> tuple[int, list[str]]:
-    if isinstance(exc, PermissionDeniedError):
-        return 403, [exc.text(language)]
-    if isinstance(exc, NotFoundError):
-        return 404, [exc.text(language)]
+    """The spec knows 403 and 404; every other DomainError is bad input, 400."""
+    status = status_of(exc)
+    if status in (403, 404):
+        return status, [exc.text(language)]
     if isinstance(exc, ValidationFailedError) and exc.errors:
         return 400, [f"{rules.open311_field(e.field)}: {e.text(language)}" for e in exc.errors]
     return 400, [exc.text(language)]
 
 
-def _answer(request: Request, format: str, root: str, make: Callable[[str], Any]) -> Response:
-    """Run `make(language)` and answer in `format`; every failure in the spec's error format."""
+def _wrong_format(format: str) -> Response | None:
+    """The 404 for a format other than json or xml, answered in JSON; None for a known one."""
     if format not in rules.FORMATS:
         return _errors("json", 404, [f"Unknown format {format!r}: use .json or .xml"])
+    return None
+
+
+def _failure(format: str, exc: Open311Error | DomainError, language: str) -> Response:
+    """A failure in the spec's error format."""
+    if isinstance(exc, Open311Error):
+        return _errors(format, exc.status, exc.descriptions)
+    return _errors(format, *_problem(exc, language))
+
+
+def _answer(request: Request, format: str, root: str, make: Callable[[str], Any]) -> Response:
+    """Run `make(language)` and answer in `format`; every failure in the spec's error format."""
+    if (wrong := _wrong_format(format)) is not None:
+        return wrong
     language = lang(request)
     try:
         return _render(format, root, make(language))
-    except Open311Error as exc:
-        return _errors(format, exc.status, exc.descriptions)
-    except DomainError as exc:
-        return _errors(format, *_problem(exc, language))
+    except (Open311Error, DomainError) as exc:
+        return _failure(format, exc, language)
 
 
 # --- discovery and services ---------------------------------------------------------------
@@ -269,8 +275,8 @@ async def create_request(
 
     Answered 200 with [{service_request_id, service_notice, account_id}], as the spec says.
     """
-    if format not in rules.FORMATS:
-        return _errors("json", 404, [f"Unknown format {format!r}: use .json or .xml"])
+    if (wrong := _wrong_format(format)) is not None:
+        return wrong
     language = lang(request)
     try:
         fields, files = await _read_form(request)
@@ -284,10 +290,8 @@ async def create_request(
                 language=language,
             )
         )
-    except Open311Error as exc:
-        return _errors(format, exc.status, exc.descriptions)
-    except DomainError as exc:
-        return _errors(format, *_problem(exc, language))
+    except (Open311Error, DomainError) as exc:
+        return _failure(format, exc, language)
     body = [
         {
             "service_request_id": receipt.service_request_id,

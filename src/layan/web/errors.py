@@ -33,6 +33,12 @@ STATUS = {
     TooManyRequestsError: 429,
 }
 
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status a DomainError is answered with; 400 for any other kind."""
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 # Pydantic's error types, said plainly in both languages.
 _PYDANTIC = {
     "missing": Text("wajib diisi", "is required"),
@@ -119,7 +125,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         fields = exc.errors if isinstance(exc, ValidationFailedError) else []
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         if isinstance(exc, TooManyRequestsError) and exc.retry_after:

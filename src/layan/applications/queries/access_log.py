@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
 from layan.applications.models import Application
 from layan.applications.queries.views import application_by_pin
 from layan.core.access import Principal
-from layan.core.access_log import AccessEntry, Reader, reader_for, shown_to_citizen
+from layan.core.access_log import AccessEntry, Read, reader_for, shown_to_citizen
 from layan.core.db import UnitOfWork
 
-
-@dataclass(frozen=True)
-class OfficerRead:
-    """A read an officer just made, ready for the access log."""
-
-    tracking_number: str
-    what: str  # 'application' or 'document:<slot>'
-    why: str  # 'task <id>', 'supervision', 'audit', ...
-    reader: Reader
+# A read an officer just made, ready for the access log ('application' or
+# 'document:<slot>'; 'task <id>', 'supervision', 'audit', ...).
+OfficerRead = Read
 
 
 def officer_read(
