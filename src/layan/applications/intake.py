@@ -130,16 +130,15 @@ def _validate(
 
 
 def check_application(
-    db: Database,
+    published: catalogue.PublishedStandard,
     *,
-    service_code: str,
     applicant: Applicant,
     data: dict[str, object],
     files: dict[str, IncomingFile],
 ) -> tuple[Applicant, dict[str, object]]:
-    """Everything submission would check, storing nothing: for a check-your-answers page."""
-    _published, applicant, cleaned = _checked(db, service_code, applicant, data, files)
-    return applicant, cleaned
+    """Everything submission would check against an already-loaded standard, storing
+    nothing: for a check-your-answers page."""
+    return _validate(published, applicant, data, files)
 
 
 def _checked(
@@ -148,11 +147,13 @@ def _checked(
     applicant: Applicant,
     data: dict[str, object],
     files: dict[str, IncomingFile],
+    published: catalogue.PublishedStandard | None = None,
 ) -> tuple[catalogue.PublishedStandard, Applicant, dict[str, object]]:
-    # Checked in a reading transaction so the write lock is held only for the writes.
-    with db.unit_of_work(readonly=True) as uow:
-        published = catalogue.get_standard(uow, service_code)
-        return (published, *_validate(published, applicant, data, files))
+    if published is None:
+        # Read in a reading transaction so the write lock is held only for the writes.
+        with db.unit_of_work(readonly=True) as uow:
+            published = catalogue.get_standard(uow, service_code)
+    return (published, *_validate(published, applicant, data, files))
 
 
 def _store_files(
@@ -182,17 +183,27 @@ def submit_application(
     blobs: BlobStore,
     secret: str,
     idempotency_key: str | None = None,
+    published: catalogue.PublishedStandard | None = None,
 ) -> Receipt:
     """Accept an application whole (data, documents, first tasks, events) or not at all.
 
     A retry with the same Idempotency-Key returns the first receipt, so a citizen whose
-    connection dropped never files twice.
+    connection dropped never files twice. A caller that has already loaded the published
+    standard of `service_code` passes it as `published` so it is not read again.
     """
     if idempotency_key and (earlier := _replay(db, idempotency_key, service_code, secret)):
         return earlier
     try:
         return _submit(
-            db.unit_of_work(), service_code, applicant, data, files, blobs, secret, idempotency_key
+            db.unit_of_work(),
+            service_code,
+            applicant,
+            data,
+            files,
+            blobs,
+            secret,
+            idempotency_key,
+            published,
         )
     except IntegrityError:
         # Two requests with one key raced; the other one won and its receipt stands.
@@ -210,8 +221,11 @@ def _submit(
     blobs: BlobStore,
     secret: str,
     idempotency_key: str | None,
+    published: catalogue.PublishedStandard | None = None,
 ) -> Receipt:
-    published, applicant, cleaned = _checked(uow.db, service_code, applicant, data, files)
+    published, applicant, cleaned = _checked(
+        uow.db, service_code, applicant, data, files, published
+    )
     with uow:
         now = uow.now()
         standard = published.standard

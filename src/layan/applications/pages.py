@@ -18,7 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
 from layan.applications import intake, queries
-from layan.applications.rules import Status, format_tracking_number, normalise_tracking_number
+from layan.applications.rules import (
+    Status,
+    format_tracking_number,
+    labels,
+    normalise_tracking_number,
+)
 from layan.catalogue import queries as catalogue
 from layan.core.errors import NotFoundError, TooManyRequestsError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
@@ -84,7 +89,6 @@ def _form_page(
     errors: list[dict[str, str]],
     kept: dict[str, list[str]],
     status: int = 200,
-    blobs: Any = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -122,9 +126,7 @@ async def check_answers(
     data = {k[5:]: v for k, v in values.items() if k.startswith("data.") and v != ""}
     try:
         applicant, cleaned = await run_in_threadpool(
-            lambda: intake.check_application(
-                db, service_code=code, applicant=applicant, data=data, files=files
-            )
+            lambda: intake.check_application(published, applicant=applicant, data=data, files=files)
         )
     except ValidationFailedError as exc:
         bad = {e.field for e in exc.errors}
@@ -151,16 +153,9 @@ async def check_answers(
             "s": published.standard,
             "draft": draft,
             "sealed": seal(request, draft),
-            "labels": _labels(published),
+            "labels": labels(published.standard),
         },
     )
-
-
-def _labels(published: catalogue.PublishedStandard) -> dict[str, Any]:
-    standard = published.standard
-    labels: dict[str, Any] = {f.code: f.label for f in standard.form}
-    labels.update({s.code: s.label for s in standard.document_slots()})
-    return labels
 
 
 @router.post("/layanan/{code}/kirim", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -176,6 +171,7 @@ async def send(
         slot: intake.IncomingFile(name, content_type, blobs.get(digest))
         for slot, (name, content_type, digest) in draft["files"].items()
     }  # type: ignore[union-attr]
+    published = await run_in_threadpool(_standard, db, code)
     receipt = await run_in_threadpool(
         lambda: intake.submit_application(
             db,
@@ -186,9 +182,9 @@ async def send(
             blobs=blobs,
             secret=settings.secret_key,  # type: ignore[arg-type]
             idempotency_key=hashlib.sha256(str(sealed).encode()).hexdigest(),
+            published=published,
         )
     )
-    published = await run_in_threadpool(_standard, db, code)
     return render(
         request,
         "applications/receipt.html",
@@ -264,7 +260,7 @@ async def _track_page(
     }
     if pin:
         context["error_for"] = {e["field"]: e["message"] for e in errors if "field" in e}
-        context["labels"] = _labels(tracked["p"])
+        context["labels"] = labels(tracked["p"].standard)
         context.setdefault("returned", tracked["v"].status == Status.RETURNED)
     return render(request, "applications/track.html", context, status)
 

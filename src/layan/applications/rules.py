@@ -11,8 +11,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from layan.catalogue.rules import Duration, sniff_file_type
+from layan.catalogue.rules import Duration, ServiceStandard, sniff_file_type
 from layan.core.calendar import WorkingCalendar
 from layan.core.errors import FieldError, Text, ValidationFailedError
 from layan.core.identity import InvalidNikError, nik_warnings, parse_nik
@@ -252,3 +253,10 @@ def document_kind(filename: str, content_type: str) -> str:
     if name.endswith((".png", ".jpg", ".jpeg")) or declared.endswith(("/png", "/jpeg", "/jpg")):
         return "image"
     return "other"
+
+
+def labels(standard: ServiceStandard) -> dict[str, Any]:
+    """The label of every form field and document slot of a standard, by its code."""
+    found: dict[str, Any] = {f.code: f.label for f in standard.form}
+    found.update({s.code: s.label for s in standard.document_slots()})
+    return found

@@ -42,9 +42,13 @@ def _is_htmx(request: Request) -> bool:
 # --- my queue -------------------------------------------------------------------------
 
 
-def _queue(db: Any, officer: Principal, service_code: str, status: str) -> queries.QueuePage:
+def _queue(
+    db: Any, officer: Principal, service_code: str, status: str, task_id: int | None = None
+) -> queries.QueuePage:
     with db.unit_of_work(readonly=True) as uow:
-        return queries.officer_queue(uow, officer, service=service_code, status=status)
+        return queries.officer_queue(
+            uow, officer, service=service_code, status=status, task_id=task_id
+        )
 
 
 # Database integers only: a larger number names no task and would overflow the driver.
@@ -84,8 +88,8 @@ async def claim(request: Request, task_id: TaskId, db: DbDep, officer: PageOffic
         back = _back(form.get("next"))
     await run_in_threadpool(service.claim_task, db, officer, task_id)
     if _is_htmx(request):
-        page = await run_in_threadpool(_queue, db, officer, "", "")
-        row = next((r for r in page.rows if r.item.id == task_id), None)
+        page = await run_in_threadpool(_queue, db, officer, "", "", task_id)
+        row = next(iter(page.rows), None)
         if row is None:
             return HTMLResponse("")
         return render(request, "workspace/_queue_row.html", {"row": row, "back": back})

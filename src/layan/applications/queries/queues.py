@@ -54,13 +54,8 @@ class QueueItem:
     overdue: bool
 
 
-def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
-    """Open tasks the officer can act on, most urgent (earliest deadline) first.
-
-    An officer sees the tasks of their units that need a role they hold; a supervisor
-    sees every task of the units they supervise.
-    """
-    now = uow.now()
+def _queue_tasks(uow: UnitOfWork, principal: Principal, task_id: int | None = None) -> list[Task]:
+    """The open tasks of `list_queue`, each with the application fields a queue needs."""
     supervised = {g.unit_id for g in principal.grants if g.role == "supervisor" and g.unit_id}
     mine = [
         and_(Task.unit_id == g.unit_id, Task.role == g.role)
@@ -71,31 +66,47 @@ def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
         mine.append(Task.unit_id.in_(supervised))
     if not mine:
         return []
+    where = [or_(*mine), Task.status.in_(TaskStatus.ACTIVE)]
+    if task_id is not None:
+        where.append(Task.id == task_id)
     stmt = (
         select(Task)
         .options(
             selectinload(Task.application).load_only(
-                Application.tracking_number, Application.service_code
+                Application.tracking_number,
+                Application.service_code,
+                Application.standard_version_id,
             )
         )
-        .where(or_(*mine), Task.status.in_(TaskStatus.ACTIVE))
+        .where(*where)
         .order_by(Task.due_at, Task.id)
         .limit(500)
     )
-    return [
-        QueueItem(
-            t.id,
-            t.application.tracking_number,
-            t.application.service_code,
-            t.step_code,
-            t.unit_code,
-            t.status,
-            t.assignee_id,
-            t.due_at,
-            is_overdue(t.status, t.due_at, t.decided_at, now),
-        )
-        for t in uow.session.execute(stmt).scalars()
-    ]
+    return list(uow.session.execute(stmt).scalars())
+
+
+def _item(t: Task, now: datetime) -> QueueItem:
+    return QueueItem(
+        t.id,
+        t.application.tracking_number,
+        t.application.service_code,
+        t.step_code,
+        t.unit_code,
+        t.status,
+        t.assignee_id,
+        t.due_at,
+        is_overdue(t.status, t.due_at, t.decided_at, now),
+    )
+
+
+def list_queue(uow: UnitOfWork, principal: Principal) -> list[QueueItem]:
+    """Open tasks the officer can act on, most urgent (earliest deadline) first.
+
+    An officer sees the tasks of their units that need a role they hold; a supervisor
+    sees every task of the units they supervise.
+    """
+    now = uow.now()
+    return [_item(t, now) for t in _queue_tasks(uow, principal)]
 
 
 @dataclass(frozen=True)
@@ -125,24 +136,25 @@ QUEUE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 
 
 def officer_queue(
-    uow: UnitOfWork, principal: Principal, *, service: str = "", status: str = ""
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    service: str = "",
+    status: str = "",
+    task_id: int | None = None,
 ) -> QueuePage:
-    """The officer's queue (`list_queue`) with the working time left, filtered."""
-    items = list_queue(uow, principal)
-    tasks = {
-        t.id: t
-        for t in uow.session.execute(
-            select(Task)
-            .options(selectinload(Task.application).load_only(Application.standard_version_id))
-            .where(Task.id.in_([i.id for i in items]))
-        ).scalars()
-    }
+    """The officer's queue (`list_queue`) with the working time left, filtered.
+
+    With `task_id`, only that task (if it is in the queue): one row, e.g. after a claim.
+    """
+    now = uow.now()
+    tasks = _queue_tasks(uow, principal, task_id)
+    items = [_item(t, now) for t in tasks]
     clocks = _Clocks(uow)
     names = accounts.officer_names(uow, {i.assignee_id for i in items if i.assignee_id})
     services: dict[str, Any] = {}
     rows = []
-    for item in items:
-        task = tasks[item.id]
+    for task, item in zip(tasks, items, strict=True):
         version = task.application.standard_version_id
         services.setdefault(item.service_code, clocks.standard(version).standard.name)
         if (service and item.service_code != service) or (status and item.status != status):

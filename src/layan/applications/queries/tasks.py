@@ -59,40 +59,40 @@ class TaskDetail:
     labels: dict[str, Any]
 
 
+def _ref(d: Document, tracking_number: str, labels: dict[str, Any]) -> DocumentRef:
+    return DocumentRef(
+        d.id,
+        d.slot,
+        labels.get(d.slot, d.slot),
+        d.filename,
+        d.content_type,
+        d.size,
+        d.uploaded_at,
+        rules.document_kind(d.filename, d.content_type),
+        d.digest,
+        tracking_number,
+    )
+
+
 def _documents(app: Application, labels: dict[str, Any]) -> list[DocumentRef]:
-    return [
-        DocumentRef(
-            d.id,
-            d.slot,
-            labels.get(d.slot, d.slot),
-            d.filename,
-            d.content_type,
-            d.size,
-            d.uploaded_at,
-            rules.document_kind(d.filename, d.content_type),
-            d.digest,
-            app.tracking_number,
-        )
-        for d in app.documents
-    ]
+    return [_ref(d, app.tracking_number, labels) for d in app.documents]
 
 
 def task_for_officer(uow: UnitOfWork, principal: Principal, task_id: int) -> TaskDetail:
     """A task and its application, for an officer who may read the application."""
+    not_found = NotFoundError(Text("Tugas tidak ditemukan", "Task not found"), "task.not_found")
     task = uow.session.get(Task, task_id)
-    visible = task is not None and (
-        uow.session.execute(
-            select(Application.id).where(Application.id == task.application_id, _visible(principal))
-        ).first()
-    )
-    if task is None or not visible:
-        raise NotFoundError(Text("Tugas tidak ditemukan", "Task not found"), "task.not_found")
+    if task is None:
+        raise not_found
     app = task.application
-    view = application_for_officer(uow, principal, app.tracking_number)
+    try:
+        # Selects the application only if the officer may see it.
+        view = application_for_officer(uow, principal, app.tracking_number)
+    except NotFoundError:
+        raise not_found from None
     clocks = _Clocks(uow)
     published = clocks.standard(app.standard_version_id)
-    labels: dict[str, Any] = {f.code: f.label for f in published.standard.form}
-    labels.update({s.code: s.label for s in published.standard.document_slots()})
+    labels = rules.labels(published.standard)
     active = task.status in TaskStatus.ACTIVE
     if task.seconds_left is not None:
         seconds = task.seconds_left
@@ -136,4 +136,4 @@ def document_for_officer(uow: UnitOfWork, principal: Principal, document_id: int
         raise NotFoundError(
             Text("Dokumen tidak ditemukan", "Document not found"), "document.not_found"
         )
-    return next(d for d in _documents(found.application, {}) if d.id == document_id)
+    return _ref(found, found.application.tracking_number, {})

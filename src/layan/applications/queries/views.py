@@ -17,7 +17,6 @@ from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import case_events
-from layan.core.identity import mask_nik, mask_phone
 from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 
 
@@ -63,9 +62,7 @@ class ApplicationView:
     documents: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _view(
-    uow: UnitOfWork, app: Application, *, personal: bool, mask: bool = False
-) -> ApplicationView:
+def _view(uow: UnitOfWork, app: Application, *, personal: bool) -> ApplicationView:
     published = catalogue.get_standard_version(uow, app.standard_version_id)
     names = {s.code: s.name.id for s in published.standard.procedure}
     now = uow.now()
@@ -103,9 +100,9 @@ def _view(
     )
     if personal:
         view.personal = {
-            "nik": mask_nik(app.applicant_nik) if mask else app.applicant_nik,
+            "nik": app.applicant_nik,
             "name": app.applicant_name,
-            "phone": mask_phone(app.applicant_phone) if mask else app.applicant_phone,
+            "phone": app.applicant_phone,
             "email": app.applicant_email,
             "data": app.data,
             "flags": app.flags,

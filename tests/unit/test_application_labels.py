@@ -1,0 +1,20 @@
+"""The labels a page shows for a standard's fields and documents, by code."""
+
+from __future__ import annotations
+
+from layan.applications import rules
+from layan.catalogue.rules import load_demo
+
+
+def test_labels_name_every_form_field_and_document_slot_of_a_standard() -> None:
+    _agencies, standards = load_demo()
+    for standard in standards:
+        labels = rules.labels(standard)
+        for f in standard.form:
+            if f.code not in {s.code for s in standard.document_slots()}:
+                assert labels[f.code] == f.label
+        for slot in standard.document_slots():
+            assert labels[slot.code] == slot.label
+        assert set(labels) == {f.code for f in standard.form} | {
+            s.code for s in standard.document_slots()
+        }
