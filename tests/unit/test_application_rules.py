@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from layan.applications import rules
 from layan.catalogue.rules import Duration
 from layan.core.calendar import WorkingCalendar
+from layan.core.codes import ALPHABET
 from layan.core.errors import ValidationFailedError
 
 
@@ -22,7 +23,7 @@ def test_a_tracking_number_has_twelve_unambiguous_characters() -> None:
         assert not set(number) & set("01ILOU")
 
 
-@given(st.integers(min_value=0, max_value=11), st.sampled_from(rules.ALPHABET))
+@given(st.integers(min_value=0, max_value=11), st.sampled_from(ALPHABET))
 def test_any_single_misread_character_is_caught_by_the_check(position: int, wrong: str) -> None:
     number = rules.new_tracking_number()
     typo = number[:position] + wrong + number[position + 1 :]

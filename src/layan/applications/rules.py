@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from layan.catalogue.rules import Duration, ServiceStandard, sniff_file_type
 from layan.core.calendar import WorkingCalendar
+from layan.core.codes import format_code, new_code, normalise_code
 from layan.core.errors import FieldError, Text, ValidationFailedError
 from layan.core.identity import InvalidNikError, nik_warnings, parse_nik
-
-# Letters and digits that cannot be confused when read aloud or handwritten:
-# no 0/O, 1/I/L, and no U (which reads like V).
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-_RANDOM_CHARS = 11
-TRACKING_RE = re.compile(rf"^[{ALPHABET}]{{12}}$")
 
 
 class Status:
@@ -62,37 +55,10 @@ def is_overdue(status: str, due_at: datetime, decided_at: datetime | None, now: 
     return (decided_at or now) > due_at
 
 
-def _check_char(body: str) -> str:
-    """The Luhn mod N check character over the alphabet.
-
-    It catches every single misread character and most swaps of two neighbours, so a
-    typo reads as "no such number" rather than as somebody else's case.
-    """
-    n, total, factor = len(ALPHABET), 0, 2
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        total += addend // n + addend % n
-        factor = 3 - factor
-    return ALPHABET[(n - total % n) % n]
-
-
-def new_tracking_number() -> str:
-    """Eleven random characters (about 54 bits) and a check character."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(_RANDOM_CHARS))
-    return body + _check_char(body)
-
-
-def normalise_tracking_number(value: str) -> str | None:
-    """The canonical form of a typed tracking number, or None if it cannot be one."""
-    cleaned = re.sub(r"[\s\-.]", "", value.upper())
-    if not TRACKING_RE.match(cleaned) or _check_char(cleaned[:-1]) != cleaned[-1]:
-        return None
-    return cleaned
-
-
-def format_tracking_number(value: str) -> str:
-    """Groups of four, as read over the phone: K7QM-8XPT-3RAB."""
-    return "-".join(value[i : i + 4] for i in range(0, len(value), 4))
+# A tracking number is a reference code (`layan.core.codes`): read aloud, typed, checked.
+new_tracking_number = new_code
+normalise_tracking_number = normalise_code
+format_tracking_number = format_code
 
 
 def tracking_pin(secret: str, tracking_number: str) -> str:
