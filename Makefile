@@ -30,10 +30,13 @@ test: $(STAMP) system-deps $(NODE_STAMP) ## Run the whole suite: SQLite, a real 
 	$(BIN)/python -m pytest
 
 # PostgreSQL 15 and Chromium come from Debian; the suite starts and stops them itself.
+# poppler-utils (pdftoppm) and zbar-tools (zbarimg) read issued PDFs' QR codes back.
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql"; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/pdftoppm ] || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/zbarimg ] || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Please install:$$missing (apt-get install$$missing)"; exit 1; fi; \

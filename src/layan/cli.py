@@ -39,6 +39,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
 from layan.core.throttle import forget_expired
+from layan.main import issuer_for
 from layan.open311 import service as open311_service
 from layan.settings import Settings
 
@@ -140,7 +141,11 @@ def _load_demo(settings: Settings, count: int = 300) -> None:
     try:
         with out.status("Loading the demo regency..."):
             loaded = demo.load_demo(
-                db, BlobStore(settings.blob_dir), settings.secret_key, applications_count=count
+                db,
+                BlobStore(settings.blob_dir),
+                settings.secret_key,
+                applications_count=count,
+                issuer=issuer_for(settings),
             )
         if loaded:
             out.print(

@@ -26,6 +26,9 @@ from layan.complaints import demo as complaints_demo
 from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
+from layan.core.events import SYSTEM
+from layan.documents.issue import Issuer
+from layan.documents.keys import ensure_keys
 from layan.surveys import rules as survey_rules
 from layan.surveys import service as surveys
 
@@ -183,16 +186,31 @@ NAMES = [
 
 
 def load_demo(
-    db: Database, blobs: BlobStore, secret: str, *, applications_count: int = 300, seed: int = 7
+    db: Database,
+    blobs: BlobStore,
+    secret: str,
+    *,
+    applications_count: int = 300,
+    seed: int = 7,
+    issuer: Issuer | None = None,
 ) -> bool:
-    """Fill an empty database with the demo regency; False if it already has agencies."""
+    """Fill an empty database with the demo regency; False if it already has agencies.
+
+    Past applications are decided, so they issue documents: they need the `issuer`.
+    """
     with db.unit_of_work(readonly=True) as uow:
         if catalogue.list_agencies(uow):
             return False
+    if applications_count and issuer is None:
+        raise ValueError("past applications issue documents: give the demo an issuer")
     catalogue_service.import_demo_catalogue(db)
     _create_officers(db)
-    if applications_count:
-        _past_applications(db, blobs, secret, applications_count, random.Random(seed))
+    if issuer is not None:
+        with db.unit_of_work(readonly=True) as uow:
+            codes = [a.code for a in catalogue.list_agencies(uow)]
+        ensure_keys(db, issuer.keys, codes, SYSTEM)
+    if applications_count and issuer is not None:
+        _past_applications(db, issuer, secret, applications_count, random.Random(seed))
         applications.sweep_deadlines(db)  # today's view: what is late is marked late
         complaints_demo.sample_complaints(db, blobs, secret, _principals(db), random.Random(seed))
     return True
@@ -204,7 +222,7 @@ def _principals(db: Database) -> list[Principal]:
 
 
 def _past_applications(
-    db: Database, blobs: BlobStore, secret: str, count: int, rng: random.Random
+    db: Database, issuer: Issuer, secret: str, count: int, rng: random.Random
 ) -> None:
     """Submit `count` applications over the last weeks and work them in time order."""
     real_clock = db.clock
@@ -231,11 +249,11 @@ def _past_applications(
                     applicant=applicant,
                     data=data,
                     files=files,
-                    blobs=blobs,
+                    blobs=issuer.blobs,
                     secret=secret,
                 )
                 number = receipt.tracking_number
-            elif not _work_one(db, officers, number, rng, secret, blobs):
+            elif not _work_one(db, officers, number, rng, secret, issuer):
                 continue
             heapq.heappush(
                 agenda, (at + timedelta(hours=rng.choice([2, 5, 20, 30, 70])), i, number)
@@ -250,7 +268,7 @@ def _work_one(
     number: str,
     rng: random.Random,
     secret: str,
-    blobs: BlobStore,
+    issuer: Issuer,
 ) -> bool:
     """Act once on an application as its officers or its applicant would; False when done."""
     with db.unit_of_work(readonly=True) as uow:
@@ -266,7 +284,13 @@ def _work_one(
             return False  # the applicant has not fixed it yet
         pin = intake.rules.tracking_pin(secret, number)
         intake.resubmit_application(
-            db, tracking_number=number, pin=pin, data={}, files={}, blobs=blobs, secret=secret
+            db,
+            tracking_number=number,
+            pin=pin,
+            data={},
+            files={},
+            blobs=issuer.blobs,
+            secret=secret,
         )
         return True
     if rng.random() < 0.12:
@@ -280,7 +304,7 @@ def _work_one(
             decision = Decision("reject", "Persyaratan tidak terpenuhi", "UU 25/2009 Pasal 18")
         else:
             decision = Decision("approve")
-        result = applications.decide_task(db, officer, task_id, decision)
+        result = applications.decide_task(db, officer, task_id, decision, issuer)
         if result.application_status in Status.FINAL and rng.random() < 0.7:
             _answer_survey(db, number, secret, rng)
         if decision.outcome != "approve":

@@ -17,6 +17,7 @@ from layan.accounts.routes import router as accounts_router
 from layan.applications.api import router as applications_router
 from layan.applications.pages import router as application_pages
 from layan.applications.workspace import router as workspace_pages
+from layan.catalogue import queries as catalogue
 from layan.catalogue.pages import router as catalogue_pages
 from layan.catalogue.routes import router as catalogue_router
 from layan.complaints.api import router as complaints_router
@@ -24,6 +25,10 @@ from layan.complaints.pages import router as complaint_pages
 from layan.complaints.workspace import router as complaint_workspace
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
+from layan.core.events import SYSTEM
+from layan.documents.api import router as documents_router
+from layan.documents.issue import Issuer
+from layan.documents.keys import KeyFolder, ensure_keys
 from layan.open311.api import router as open311_router
 from layan.settings import Settings, get_settings
 from layan.surveys.api import router as surveys_router
@@ -36,11 +41,21 @@ from layan.web.security import SecurityHeaders
 from layan.web.templating import STATIC
 
 
+def issuer_for(settings: Settings, blobs: BlobStore | None = None) -> Issuer:
+    """Who signs and stores documents for this process: its key folder and file store."""
+    return Issuer(
+        KeyFolder(settings.signing_keys_dir), blobs or BlobStore(settings.blob_dir), settings.site
+    )
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
-    """The application; the database is brought up to the latest migration first."""
+    """The application; the database is brought up to the latest migration first, and every
+    agency without a signing key gets one."""
     settings = settings or get_settings()
     database = db or Database(settings.database_url)
     migrations.upgrade(database.engine)
+    issuer = issuer_for(settings)
+    ensure_keys(database, issuer.keys, _agency_codes(database), SYSTEM)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +77,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.blobs = BlobStore(settings.blob_dir)
+    app.state.blobs = issuer.blobs
+    app.state.issuer = issuer
     errors.install(app)
 
     @app.get("/healthz", tags=["health"], openapi_extra={"x-permission": "public"})
@@ -76,6 +92,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(surveys_router)
     app.include_router(complaints_router)
     app.include_router(open311_router)
+    app.include_router(documents_router)
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)
@@ -93,3 +110,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.add_middleware(SecurityHeaders)
 
     return app
+
+
+def _agency_codes(db: Database) -> list[str]:
+    with db.unit_of_work(readonly=True) as uow:
+        return [a.code for a in catalogue.list_agencies(uow)]

@@ -6,11 +6,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Known only so that production can refuse it: a secret anyone can read in the source.
 DEVELOPMENT_SECRET = "layan-development-secret-do-not-use-in-production"
+
+
+LOCAL_URL = "http://127.0.0.1:8000"
+
+
+class RegistryEndpoint(BaseModel):
+    """Where a registry's HTTP connector asks (e.g. the civil registry's web service)."""
+
+    url: str = Field(pattern=r"^https?://")
+    token: str | None = None  # sent as a bearer token, when the registry asks for one
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
 
 class Settings(BaseSettings):
@@ -29,6 +40,17 @@ class Settings(BaseSettings):
     # Threads that run database work per process; None picks 2 for SQLite (one writer,
     # so more threads only queue) and 16 for PostgreSQL.
     threads: int | None = Field(default=None, gt=0, le=256)
+    # Where each agency's private signing keys live; never in the database or its backups.
+    keys_dir: Path | None = None
+    # The address the public reaches this site at: printed on every issued document.
+    public_url: str = Field(default=LOCAL_URL, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
+    # Email (one-time codes of the wallet): none means messages are written to
+    # `data_dir/outbox` as .eml files instead of being sent.
+    smtp_url: str | None = Field(default=None, pattern=r"^smtps?://[^/\s:]+(:[0-9]+)?/?$")
+    smtp_from: str = "Layan <layan@localhost>"
+    # Registries looked up over HTTP, by code (JSON); a registry not named here is answered
+    # by the local connector from the documents this platform issued.
+    registries: dict[str, RegistryEndpoint] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -42,6 +64,12 @@ class Settings(BaseSettings):
                 "that is not the development default (generate one with "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
+        if self.env == "production" and self.public_url.rstrip("/") == LOCAL_URL:
+            raise ValueError(
+                "LAYAN_ENV=production needs LAYAN_PUBLIC_URL: the address the public reaches "
+                "this site at (e.g. https://layan.sukamaju.go.id), printed on every issued "
+                "document for its verification"
+            )
         return self
 
     @property
@@ -53,6 +81,19 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def signing_keys_dir(self) -> Path:
+        return self.keys_dir or self.data_dir / "keys"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def site(self) -> str:
+        """The public address without a trailing slash."""
+        return self.public_url.rstrip("/")
 
 
 @lru_cache

@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from layan.applications import intake, privacy, queries, service
@@ -19,8 +19,12 @@ from layan.applications.schemas import (
     ResubmissionIn,
     TaskOut,
 )
+from layan.documents import queries as documents
+from layan.documents.issue import Issuer, pdf_bytes
+from layan.documents.queries import OutputRef
 from layan.settings import Settings
-from layan.web.deps import BlobsDep, DbDep, DbId, OfficerDep, SettingsDep
+from layan.web.deps import BlobsDep, DbDep, DbId, IssuerDep, OfficerDep, SettingsDep
+from layan.web.files import pdf_response
 from layan.web.submissions import read_submission, to_json
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
@@ -104,7 +108,23 @@ async def submit(
     )
 
 
-def _view(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
+def output_json(output: OutputRef, number: str, site: str) -> dict[str, Any]:
+    """An issued document as the applicant's API answer lists it."""
+    return {
+        "id": output.id,
+        "kind": output.kind,
+        "number": output.number,
+        "issued_at": to_json(output.issued_at),
+        "valid_until": to_json(output.valid_until),
+        "revoked": output.revoked_at is not None,
+        "jws": output.jws,
+        "pdf_url": f"{site}/api/v1/applications/{number}/outputs/{output.id}/pdf",
+        "verify_url": f"{site}/v/{output.id}",
+    }
+
+
+def _view(db: Any, number: str, pin: str | None, settings: Settings) -> dict[str, Any]:
+    secret = settings.secret_key
     if pin is None:
         with db.unit_of_work(readonly=True) as uow:
             view = queries.track_application(uow, number, pin, secret)
@@ -113,8 +133,12 @@ def _view(db: Any, number: str, pin: str | None, secret: str) -> dict[str, Any]:
             view = queries.track_application(uow, number, pin, secret)
     body = to_json(view)
     if view.personal is None:
-        body.pop("personal")
-        body.pop("documents")
+        for private in ("personal", "documents", "outputs"):
+            body.pop(private)
+    else:
+        body["outputs"] = [
+            output_json(o, view.tracking_number, settings.site) for o in view.outputs
+        ]
     return body  # type: ignore[no-any-return]
 
 
@@ -125,9 +149,50 @@ async def track(
     settings: SettingsDep,
     x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
 ) -> JSONResponse:
-    """Status, steps and timeline; with the X-Tracking-Pin header, the whole application."""
-    body = await run_in_threadpool(_view, db, tracking_number, x_tracking_pin, settings.secret_key)
+    """Status, steps and timeline; with the X-Tracking-Pin header, the whole application
+    and the documents issued on it (`outputs`, each with its JWS, PDF and verification
+    addresses)."""
+    body = await run_in_threadpool(_view, db, tracking_number, x_tracking_pin, settings)
     return JSONResponse(body)
+
+
+def _output_pdf(
+    db: Any, issuer: Issuer, number: str, output_id: str, pin: str, secret: str
+) -> tuple[str, bytes]:
+    with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
+        app = queries.application_by_pin(uow, number, pin, secret)
+        output = documents.get_output(uow, output_id)
+        if output.application_id != app.id:
+            raise documents.OUTPUT_NOT_FOUND
+        name = output.number
+    return name, pdf_bytes(db, issuer, output.id)
+
+
+@router.get(
+    "/applications/{tracking_number}/outputs/{output_id}/pdf",
+    response_class=Response,
+    openapi_extra={"x-permission": "public"},
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def output_pdf(
+    tracking_number: str,
+    output_id: str,
+    db: DbDep,
+    settings: SettingsDep,
+    issuer: IssuerDep,
+    x_tracking_pin: Annotated[str, Header(max_length=12)],
+) -> Response:
+    """The PDF of a document issued on the application (with the PIN), QR code included."""
+    number, content = await run_in_threadpool(
+        _output_pdf,
+        db,
+        issuer,
+        tracking_number,
+        output_id[:40],
+        x_tracking_pin,
+        settings.secret_key,
+    )
+    return pdf_response(content, number)
 
 
 def _access_log(db: Any, number: str, pin: str, secret: str) -> list[dict[str, Any]]:
@@ -246,9 +311,18 @@ def claim(task_id: TaskId, db: DbDep, officer: OfficerDep) -> None:
     response_model=DecisionOut,
     openapi_extra={"x-permission": "officer"},
 )
-def decide(task_id: TaskId, body: DecisionIn, db: DbDep, officer: OfficerDep) -> DecisionOut:
-    """Approve, return (with a reason) or reject (with a reason and legal basis) a task."""
+def decide(
+    task_id: TaskId, body: DecisionIn, db: DbDep, officer: OfficerDep, issuer: IssuerDep
+) -> DecisionOut:
+    """Approve, return (with a reason) or reject (with a reason and legal basis) a task.
+
+    The decision that ends the application issues its signed document: `outputs` lists it.
+    """
     result = service.decide_task(
-        db, officer, task_id, Decision(body.outcome, body.reason, body.legal_basis)
+        db, officer, task_id, Decision(body.outcome, body.reason, body.legal_basis), issuer
     )
-    return DecisionOut(application_status=result.application_status, next_tasks=result.next_tasks)
+    return DecisionOut(
+        application_status=result.application_status,
+        next_tasks=result.next_tasks,
+        outputs=result.outputs,
+    )

@@ -92,3 +92,34 @@ class Task(Base):
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_to: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     application: Mapped[Application] = relationship(back_populates="tasks")
+
+
+class ApplicationDraft(Base):
+    """An application kept whole while a registry it needs could not answer or held no
+    record: not yet received, so no clock runs and no queue holds it.
+
+    The applicant completes it with the tracking number and PIN (a retried lookup, or an
+    upload instead); it then becomes the application of the same number, and this row
+    goes. `files` are the documents already given, by slot: [filename, type, digest];
+    `issued` the issued outputs named for once-only requirements; `pending` what is
+    waiting: [{"requirement", "registry", "problem"}].
+    """
+
+    __tablename__ = "application_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_number: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    service_code: Mapped[str] = mapped_column(String(63))
+    agency_code: Mapped[str] = mapped_column(String(40))
+    applicant_nik: Mapped[str] = mapped_column(String(16), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    applicant_email: Mapped[str] = mapped_column(String(254))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    files: Mapped[dict[str, list[Any]]] = mapped_column(JSONData, default=dict)
+    issued: Mapped[dict[str, str]] = mapped_column(JSONData, default=dict)
+    pending: Mapped[list[dict[str, str]]] = mapped_column(JSONData, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

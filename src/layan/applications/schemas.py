@@ -53,6 +53,7 @@ class DecisionIn(BaseModel):
 class DecisionOut(BaseModel):
     application_status: str
     next_tasks: list[int]
+    outputs: list[str] = Field(default_factory=list)
 
 
 class TaskOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from layan.core.errors import (
     ValidationFailedError,
 )
 from layan.core.events import SYSTEM, Actor, text_digest
+from layan.documents.issue import Issuer, IssueRequest, draw_pdfs, issue_output
 
 _NOT_YOURS = Text("Tugas ini bukan milik Anda", "This task is not yours")
 
@@ -97,14 +98,46 @@ def claim_task(db: Database, principal: Principal, task_id: int) -> None:
 class DecisionResult:
     application_status: str
     next_tasks: list[int]
+    outputs: list[str] = field(default_factory=list)  # documents issued by this decision
+
+
+def _issue(
+    uow: UnitOfWork,
+    issuer: Issuer,
+    app: Application,
+    published: catalogue.PublishedStandard,
+    principal: Principal,
+    task: Task,
+    actor: Actor,
+) -> str:
+    """The output of an approved application, or the refusal letter of a rejected one."""
+    request = IssueRequest(
+        kind="output" if app.status == Status.APPROVED else "refusal",
+        application_id=app.id,
+        tracking_number=app.tracking_number,
+        agency=task.agency_code,
+        standard=published.standard,
+        applicant_nik=app.applicant_nik,
+        applicant_name=app.applicant_name,
+        data=app.data,
+        submitted_at=app.submitted_at,
+        decided_at=app.decided_at or uow.now(),
+        signer_name=principal.name,
+        signer_unit=task.unit_code,
+        reason=task.reason if app.status == Status.REJECTED else None,
+        legal_basis=task.legal_basis if app.status == Status.REJECTED else None,
+    )
+    return issue_output(uow, issuer, request, actor)
 
 
 def decide_task(
-    db: Database, principal: Principal, task_id: int, decision: Decision
+    db: Database, principal: Principal, task_id: int, decision: Decision, issuer: Issuer
 ) -> DecisionResult:
     """Approve, return (clock stops) or reject (with legal basis) one step of an application.
 
-    The reason is kept on the task; its events carry only the reason's SHA-256.
+    The reason is kept on the task; its events carry only the reason's SHA-256. The
+    decision that ends the application issues its document (the output, or the refusal
+    letter) in the same transaction; its PDF is drawn once that transaction committed.
     """
     decision = rules.check_decision(decision)
     with db.unit_of_work() as uow:
@@ -154,8 +187,13 @@ def decide_task(
         else:
             task.status = TaskStatus.REJECTED
             procedure.close_application(uow, app, Status.REJECTED, actor, actor.agency or "", now)
+        issued = []
+        if app.status in Status.FINAL:
+            issued.append(_issue(uow, issuer, app, published, principal, task, actor))
         uow.commit()
-        return DecisionResult(app.status, [t.id for t in app.tasks if t.id not in before])
+        result = DecisionResult(app.status, [t.id for t in app.tasks if t.id not in before], issued)
+    draw_pdfs(db, issuer, issued)
+    return result
 
 
 def _advance(

@@ -18,7 +18,7 @@ from layan.applications import privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number, inline_type
 from layan.core.access import Principal
 from layan.core.errors import NotFoundError, Text, ValidationFailedError
-from layan.web.deps import BlobsDep, DbDep, DbId, PageOfficerDep
+from layan.web.deps import BlobsDep, DbDep, DbId, IssuerDep, PageOfficerDep
 from layan.web.errors import lang
 from layan.web.files import document_response
 from layan.web.session import check_csrf
@@ -154,14 +154,16 @@ def _next_task(db: Any, officer: Principal) -> int | None:
 
 
 @router.post("/petugas/tugas/{task_id}/keputusan", openapi_extra=OFFICER)
-async def decide(request: Request, task_id: TaskId, db: DbDep, officer: PageOfficerDep) -> Response:
+async def decide(
+    request: Request, task_id: TaskId, db: DbDep, officer: PageOfficerDep, issuer: IssuerDep
+) -> Response:
     """Approve, return or reject; then on to the next most urgent task, or the queue."""
     async with request.form(max_fields=10, max_part_size=64 * 1024) as form:
         check_csrf(request, form.get("csrf_token"))
         values = {k: str(form.get(k) or "")[:2000] for k in ("outcome", "reason", "legal_basis")}
     decision = Decision(values["outcome"], values["reason"], values["legal_basis"])
     try:
-        await run_in_threadpool(service.decide_task, db, officer, task_id, decision)
+        await run_in_threadpool(service.decide_task, db, officer, task_id, decision, issuer)
     except ValidationFailedError as exc:
         language = lang(request)
         errors = [

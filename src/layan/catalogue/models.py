@@ -20,6 +20,8 @@ class Agency(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     tz: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    # The kop surat of its issued documents (`rules.Letterhead` as JSON); none: the name only.
+    letterhead: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.code")
 
 
@@ -67,6 +69,16 @@ class StandardVersion(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSONData)
     digest: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Registry(Base):
+    """A registry an agency keeps, which once-only requirements look records up in."""
+
+    __tablename__ = "registries"
+
+    code: Mapped[str] = mapped_column(String(63), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONData)  # `rules.Registry` as JSON
 
 
 class CalendarDay(Base):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from layan.catalogue import rules
-from layan.catalogue.models import Agency, CalendarDay, Service, StandardVersion, Unit
+from layan.catalogue.models import Agency, CalendarDay, Registry, Service, StandardVersion, Unit
 from layan.core.calendar import ZONES, DayOverride, WorkingCalendar, build_calendar
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, Text
@@ -122,6 +122,47 @@ def find_agency(uow: UnitOfWork, code: str) -> Agency | None:
 
 def list_agencies(uow: UnitOfWork) -> list[Agency]:
     return list(uow.session.execute(select(Agency).order_by(Agency.code)).scalars())
+
+
+@dataclass(frozen=True)
+class AgencyHead:
+    """What an agency's documents are headed with: its name and its kop surat."""
+
+    code: str
+    name: str
+    tz: str
+    letterhead: rules.Letterhead | None
+
+
+def agency_head(uow: UnitOfWork, code: str) -> AgencyHead:
+    """The agency's name, time zone and letterhead; NotFound for an unknown agency."""
+    agency = find_agency(uow, code)
+    if agency is None:
+        raise NotFoundError(
+            Text(f"Instansi {code} tidak dikenal", f"Unknown agency {code}"), "agency.not_found"
+        )
+    head = rules.Letterhead.model_validate(agency.letterhead) if agency.letterhead else None
+    return AgencyHead(agency.code, agency.name, agency.tz, head)
+
+
+@dataclass(frozen=True)
+class KeptRegistry:
+    """A registry and the agency that keeps it."""
+
+    agency: str
+    registry: rules.Registry
+
+
+def find_registry(uow: UnitOfWork, code: str) -> KeptRegistry | None:
+    row = uow.session.get(Registry, code)
+    if row is None:
+        return None
+    return KeptRegistry(row.agency_code, rules.Registry.model_validate(row.spec))
+
+
+def list_registries(uow: UnitOfWork) -> list[KeptRegistry]:
+    rows = uow.session.execute(select(Registry).order_by(Registry.code)).scalars()
+    return [KeptRegistry(r.agency_code, rules.Registry.model_validate(r.spec)) for r in rows]
 
 
 # --- working calendars -------------------------------------------------------------

@@ -38,7 +38,11 @@ from layan.catalogue.standard import (
     Duration,
     Fee,
     FormField,
+    Letterhead,
     OfficeHours,
+    OutputDocument,
+    Period,
+    Registry,
     Requirement,
     RuleError,
     ServiceStandard,
@@ -64,7 +68,11 @@ __all__ = [
     "Duration",
     "Fee",
     "FormField",
+    "Letterhead",
     "OfficeHours",
+    "OutputDocument",
+    "Period",
+    "Registry",
     "Requirement",
     "RuleError",
     "ServiceStandard",
@@ -305,9 +313,12 @@ def load_agencies(path: Path) -> list[Agency]:
 
 
 def check_catalogue(standards: list[ServiceStandard], agencies: list[Agency]) -> list[str]:
-    """What in the standards names an agency or unit that `agencies` lacks; empty if none."""
+    """What in the standards names an agency, unit, registry or service that the catalogue
+    lacks; empty if none."""
     agency_codes = {a.code for a in agencies}
     unit_refs = {ref for a in agencies for ref in a.unit_refs()}
+    registries = {r.code for a in agencies for r in a.registries}
+    services = {s.code for s in standards}
     problems = []
     for standard in standards:
         if standard.agency not in agency_codes:
@@ -315,6 +326,23 @@ def check_catalogue(standards: list[ServiceStandard], agencies: list[Agency]) ->
         for i, step in enumerate(standard.procedure):
             if step.unit not in unit_refs:
                 problems.append(f"{standard.code}: procedure[{i}].unit '{step.unit}' is not known")
+        for i, req in enumerate(standard.requirements):
+            if req.registry and req.registry not in registries:
+                problems.append(
+                    f"{standard.code}: requirements[{i}].registry '{req.registry}' is not known"
+                )
+            problems += [
+                f"{standard.code}: requirements[{i}].services '{code}' is not known"
+                for code in req.services
+                if code not in services
+            ]
+    for agency in agencies:
+        for registry in agency.registries:
+            problems += [
+                f"{agency.code}: registry {registry.code} service '{code}' is not known"
+                for code in registry.services
+                if code not in services
+            ]
     return problems
 
 

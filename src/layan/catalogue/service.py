@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from layan.catalogue import rules
-from layan.catalogue.models import Agency, CalendarDay, Service, StandardVersion, Unit
+from layan.catalogue.models import Agency, CalendarDay, Registry, Service, StandardVersion, Unit
 from layan.core.calendar import ZONES
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
@@ -32,7 +32,9 @@ def import_agencies(uow: UnitOfWork, agencies: list[rules.Agency], actor: Actor 
                 uow.session.add(Ledger(agency=spec.code))
                 uow.session.flush()
             agency.name, agency.tz = spec.name, ZONES[spec.tz]
+            agency.letterhead = spec.letterhead.model_dump() if spec.letterhead else None
             _upsert_units(uow, agency, spec)
+            _upsert_registries(uow, spec)
             record_event(
                 uow.session,
                 ledger=agency.code,
@@ -42,7 +44,10 @@ def import_agencies(uow: UnitOfWork, agencies: list[rules.Agency], actor: Actor 
                 lifecycle="complete",
                 actor=actor,
                 at=uow.now(),
-                payload={"units": [u.code for u in spec.units]},
+                payload={
+                    "units": [u.code for u in spec.units],
+                    "registries": [r.code for r in spec.registries],
+                },
             )
         uow.commit()
     return len(agencies)
@@ -59,6 +64,23 @@ def _upsert_units(uow: UnitOfWork, agency: Agency, spec: rules.Agency) -> None:
         uow.session.add(unit)
 
 
+def _upsert_registries(uow: UnitOfWork, spec: rules.Agency) -> None:
+    """The agency's registries as its file lists them; a registry keeps its code for good."""
+    for registry in spec.registries:
+        row = uow.session.get(Registry, registry.code)
+        if row is not None and row.agency_code != spec.code:
+            raise ValidationFailedError(
+                Text(
+                    f"Registri {registry.code} sudah dipegang instansi {row.agency_code}",
+                    f"Registry {registry.code} is already kept by {row.agency_code}",
+                ),
+                "registry.taken",
+            )
+        row = row or Registry(code=registry.code, agency_code=spec.code)
+        row.spec = registry.model_dump(mode="json")
+        uow.session.add(row)
+
+
 def _digest(spec: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
@@ -72,12 +94,14 @@ def publish_standard(
     them. Returns the version now current.
     """
     with uow:
-        version = _publish(uow, standard, actor)
+        version = _publish(uow, standard, actor, {standard.code})
         uow.commit()
     return version
 
 
-def _publish(uow: UnitOfWork, standard: rules.ServiceStandard, actor: Actor) -> int:
+def _publish(
+    uow: UnitOfWork, standard: rules.ServiceStandard, actor: Actor, batch: set[str]
+) -> int:
     agency = uow.session.execute(
         select(Agency).where(Agency.code == standard.agency)
     ).scalar_one_or_none()
@@ -86,6 +110,7 @@ def _publish(uow: UnitOfWork, standard: rules.ServiceStandard, actor: Actor) -> 
             Text(f"Instansi {standard.agency} tidak dikenal", f"Unknown agency {standard.agency}")
         )
     _check_units(uow, standard)
+    _check_once_only(uow, standard, batch)
     spec = standard.model_dump(mode="json")
     digest = _digest(spec)
     service = uow.session.execute(
@@ -152,11 +177,49 @@ def _check_units(uow: UnitOfWork, standard: rules.ServiceStandard) -> None:
         )
 
 
+def _check_once_only(uow: UnitOfWork, standard: rules.ServiceStandard, batch: set[str]) -> None:
+    """A once-only requirement names a registry that is kept and services that exist
+    (already published, or published together with it)."""
+    registries = set(uow.session.execute(select(Registry.code)).scalars())
+    services = set(uow.session.execute(select(Service.code)).scalars()) | batch
+    errors = []
+    for i, req in enumerate(standard.requirements):
+        if req.registry and req.registry not in registries:
+            errors.append(
+                FieldError(
+                    f"requirements[{i}].registry",
+                    "registry.unknown",
+                    Text(
+                        f"Registri {req.registry} tidak dikenal", f"Unknown registry {req.registry}"
+                    ),
+                )
+            )
+        errors += [
+            FieldError(
+                f"requirements[{i}].services",
+                "service.unknown",
+                Text(f"Layanan {code} tidak dikenal", f"Unknown service {code}"),
+            )
+            for code in req.services
+            if code not in services
+        ]
+    if errors:
+        raise ValidationFailedError(
+            Text(
+                f"Standar {standard.code} menyebut registri atau layanan yang tidak ada",
+                f"Standard {standard.code} names registries or services that do not exist",
+            ),
+            "invalid",
+            errors,
+        )
+
+
 def import_standards(uow: UnitOfWork, directory: Path, actor: Actor = SYSTEM) -> dict[str, int]:
     """Load every standard in `directory` and publish them all, or none if any is bad."""
     standards = rules.load_standards(directory)
+    batch = {s.code for s in standards}
     with uow:
-        versions = {s.code: _publish(uow, s, actor) for s in standards}
+        versions = {s.code: _publish(uow, s, actor, batch) for s in standards}
         uow.commit()
     return versions
 

@@ -9,6 +9,7 @@ published service time.
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -23,6 +24,7 @@ CODE = r"^[a-z][a-z0-9_]{0,62}$"  # requirement, form field and step codes (mult
 SERVICE_CODE = r"^[a-z0-9][a-z0-9-]{1,62}$"
 AGENCY_CODE = r"^[A-Z][A-Z0-9_-]{0,39}$"
 UNIT_REF = r"^[A-Z][A-Z0-9_-]{0,39}\.[A-Z][A-Z0-9_-]{0,39}$"  # "AGENCY.UNIT"
+_SERVICE_HINT = "should be a service code: lowercase letters, digits and - (e.g. ktp-el-baru)"
 FileType = Literal["pdf", "jpg", "jpeg", "png"]
 Op = Literal["eq", "ne", "gt", "ge", "lt", "le", "in", "not_in", "present", "absent"]
 
@@ -222,8 +224,17 @@ class Upload(_Model):
         return value
 
 
+RequirementKind = Literal["document", "issued_document", "registry"]
+
+
 class Requirement(_Model):
-    """One persyaratan; `upload` None means the document is shown or brought, not uploaded."""
+    """One persyaratan; `upload` None means the document is shown or brought, not uploaded.
+
+    Once-only (`kind`): an `issued_document` is met by an output this platform issued to
+    the applicant (of one of `services`), a `registry` requirement by a record the
+    `registry` holds for the applicant's NIK. Either way the applicant uploads nothing;
+    `upload`, when given, is the way left for someone the platform holds nothing for.
+    """
 
     code: str = Field(pattern=CODE)
     name: Bilingual
@@ -233,6 +244,36 @@ class Requirement(_Model):
     issued_by: str | None = Field(default=None, pattern=AGENCY_CODE)
     condition: Condition | None = None
     note: Bilingual | None = None
+    kind: RequirementKind = "document"
+    services: list[str] = Field(default_factory=list)
+    registry: str | None = Field(default=None, pattern=CODE)
+
+    @field_validator("services")
+    @classmethod
+    def _service_codes(cls, value: list[str]) -> list[str]:
+        for i, code in enumerate(value):
+            if not isinstance(code, str) or not re.fullmatch(SERVICE_CODE, code):
+                raise RuleError(f"{code!r} {_SERVICE_HINT}", (i,))
+        return value
+
+    @model_validator(mode="after")
+    def _kind_names_its_source(self) -> Requirement:
+        if self.kind == "issued_document" and not self.services:
+            raise RuleError(
+                "an issued_document names the services whose output meets it", ("services",)
+            )
+        if self.kind == "registry" and not self.registry:
+            raise RuleError("a registry requirement names its registry", ("registry",))
+        if self.kind != "issued_document" and self.services:
+            raise RuleError("'services' applies only to kind issued_document", ("services",))
+        if self.kind != "registry" and self.registry:
+            raise RuleError("'registry' applies only to kind registry", ("registry",))
+        return self
+
+    @property
+    def once_only(self) -> bool:
+        """Met from what government already holds, without asking the applicant."""
+        return self.kind != "document"
 
 
 class Choice(_Model):
@@ -326,6 +367,53 @@ class Fee(_Model):
         return Text(id=rupiah, en=rupiah)
 
 
+class Period(_Model):
+    """A length of validity in years, months and days; at least one of them positive."""
+
+    years: int = Field(default=0, ge=0, le=100)
+    months: int = Field(default=0, ge=0, le=1200)
+    days: int = Field(default=0, ge=0, le=36500)
+
+    @model_validator(mode="after")
+    def _not_zero(self) -> Period:
+        if not (self.years or self.months or self.days):
+            raise ValueError("a period needs at least one year, month or day")
+        return self
+
+
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]{0,62})\}")
+# Placeholders every output's text may use besides its fields.
+SUBJECT_PLACEHOLDERS = frozenset({"applicant_name"})
+
+
+class OutputDocument(_Model):
+    """How the output (produk) is printed and signed when an application is approved.
+
+    `fields` are the form fields printed on it and signed with it, in order; `statement`
+    is its text, which may name them (and `applicant_name`) as `{code}` placeholders, never
+    code. `classification` is the archive classification that starts the document number
+    (e.g. 470 for population records); `valid_for` how long the output is valid, if it
+    expires; `signer_title` the deciding official's position as printed.
+    """
+
+    title: Bilingual
+    statement: Bilingual
+    classification: str = Field(default="000", pattern=r"^[0-9]{3}(\.[0-9]{1,3}){0,3}$")
+    fields: list[str] = Field(default_factory=list)
+    valid_for: Period | None = None
+    signer_title: Bilingual | None = None
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_fields(cls, value: list[str]) -> list[str]:
+        for i, code in enumerate(value):
+            if not isinstance(code, str) or not re.fullmatch(CODE, code):
+                raise RuleError(f"{code!r} is not a form field code", (i,))
+            if code in value[:i]:
+                raise RuleError(f"field '{code}' is listed twice", (i,))
+        return value
+
+
 @dataclass(frozen=True)
 class DocumentSlot:
     """One document an application carries: a multipart part named `code`."""
@@ -399,6 +487,7 @@ class ServiceStandard(_Model):
     cuti_bersama_stops_clock: bool = True
     retention_days: int = Field(default=3650, gt=0)
     form: list[FormField] = Field(default_factory=list)
+    output_document: OutputDocument | None = None
 
     @field_validator("legal_basis")
     @classmethod
@@ -438,7 +527,29 @@ class ServiceStandard(_Model):
         self._check_codes()
         self._check_conditions()
         self._check_time()
+        self._check_output_document()
         return self
+
+    def _check_output_document(self) -> None:
+        doc = self.output_document
+        if doc is None:
+            return
+        data_fields = {f.code for f in self.form if f.type != "file"}
+        for i, code in enumerate(doc.fields):
+            if code not in data_fields:
+                raise RuleError(
+                    f"'{code}' is not a form data field of this service",
+                    ("output_document", "fields", i),
+                )
+        allowed = set(doc.fields) | SUBJECT_PLACEHOLDERS
+        for lang in ("id", "en"):
+            for name in PLACEHOLDER.findall(getattr(doc.statement, lang)):
+                if name not in allowed:
+                    raise RuleError(
+                        f"placeholder {{{name}}} names neither a listed field nor "
+                        f"{', '.join(sorted(SUBJECT_PLACEHOLDERS))}",
+                        ("output_document", "statement"),
+                    )
 
     def _check_codes(self) -> None:
         seen: set[str] = set()
@@ -571,12 +682,45 @@ class Unit(_Model):
 ZONE_NAMES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
+class Letterhead(_Model):
+    """The kop surat printed above every document the agency issues."""
+
+    government: str = Field(min_length=1, max_length=200)  # "Pemerintah Kabupaten Suka Maju"
+    address: str = Field(default="", max_length=300)
+    contact: str = Field(default="", max_length=300)  # phone, email, website on one line
+    city: str = Field(default="", max_length=100)  # where documents are dated: "Suka Maju"
+
+
+class Registry(_Model):
+    """A registry the agency keeps (e.g. the civil registry), which requirements may cite.
+
+    `legal_basis` is what allows other agencies to look a record up in it (recorded with
+    every lookup); `services` are this platform's services whose issued outputs the local
+    connector answers from, when the registry's own web service is not configured.
+    """
+
+    code: str = Field(pattern=CODE)
+    name: Bilingual
+    legal_basis: str = Field(min_length=1, max_length=250)
+    services: list[str] = Field(default_factory=list)
+
+    @field_validator("services")
+    @classmethod
+    def _service_codes(cls, value: list[str]) -> list[str]:
+        for i, code in enumerate(value):
+            if not isinstance(code, str) or not re.fullmatch(SERVICE_CODE, code):
+                raise RuleError(f"{code!r} {_SERVICE_HINT}", (i,))
+        return value
+
+
 class Agency(_Model):
     code: str = Field(pattern=AGENCY_CODE)
     name: str = Field(min_length=1)
     short_name: str | None = None
     tz: Literal["WIB", "WITA", "WIT"] = "WIB"
     units: list[Unit] = Field(min_length=1)
+    letterhead: Letterhead | None = None
+    registries: list[Registry] = Field(default_factory=list)
 
     @field_validator("units")
     @classmethod
@@ -607,8 +751,16 @@ class AgencyFile(_Model):
     @classmethod
     def _unique_agencies(cls, agencies: list[Agency]) -> list[Agency]:
         seen: set[str] = set()
+        registries: set[str] = set()
         for i, agency in enumerate(agencies):
             if agency.code in seen:
                 raise RuleError(f"agency code '{agency.code}' is used twice", (i, "code"))
             seen.add(agency.code)
+            for j, registry in enumerate(agency.registries):
+                if registry.code in registries:
+                    raise RuleError(
+                        f"registry code '{registry.code}' is used twice",
+                        (i, "registries", j, "code"),
+                    )
+                registries.add(registry.code)
         return agencies

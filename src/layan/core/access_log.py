@@ -44,7 +44,8 @@ class AccessLogEntry(Base):
     unit: Mapped[str | None] = mapped_column(String(82))
     agency: Mapped[str | None] = mapped_column(String(40))
     what: Mapped[str] = mapped_column(String(80))
-    why: Mapped[str] = mapped_column(String(120))
+    # Long enough for a registry lookup's requirement and legal basis.
+    why: Mapped[str] = mapped_column(String(300))
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def record_read(
         unit=reader.unit,
         agency=reader.agency,
         what=what[:80],
-        why=why[:120],
+        why=why[:300],
     )
     uow.session.add(entry)
     return entry

@@ -12,6 +12,7 @@ import layan.complaints.models
 import layan.core.access_log
 import layan.core.events
 import layan.core.throttle
+import layan.documents.models
 import layan.open311.models
 import layan.surveys.models  # noqa: F401  (every table must be known to compare)
 from layan.core.db import Base

@@ -13,6 +13,7 @@ from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import AuthenticationError, PermissionDeniedError, Text
+from layan.documents.issue import Issuer
 from layan.settings import Settings
 from layan.web.session import SESSION_COOKIE
 
@@ -46,7 +47,12 @@ def get_blobs(request: Request) -> BlobStore:
     return request.app.state.blobs  # type: ignore[no-any-return]
 
 
+def get_issuer(request: Request) -> Issuer:
+    return request.app.state.issuer  # type: ignore[no-any-return]
+
+
 DbDep = Annotated[Database, Depends(get_db)]
+IssuerDep = Annotated[Issuer, Depends(get_issuer)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 # A database id in a path: larger numbers cannot name a row, and would overflow the

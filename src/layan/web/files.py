@@ -24,3 +24,18 @@ def document_response(content: bytes, filename: str, shown: str | None) -> Respo
             "X-Frame-Options": "SAMEORIGIN",
         },
     )
+
+
+def pdf_response(content: bytes, number: str, *, inline: bool = False) -> Response:
+    """An issued document's PDF, named by its document number; never cached by the way."""
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in number).strip("-") or "dokumen"
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}.pdf",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )

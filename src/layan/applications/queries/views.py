@@ -18,6 +18,7 @@ from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import case_events
 from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
+from layan.documents.queries import OutputRef, outputs_of_application
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class ApplicationView:
     timeline: list[TimelineEntry]
     personal: dict[str, Any] | None = None
     documents: list[dict[str, Any]] = field(default_factory=list)
+    outputs: list[OutputRef] = field(default_factory=list)  # issued documents, with personal
 
 
 def _view(uow: UnitOfWork, app: Application, *, personal: bool) -> ApplicationView:
@@ -99,6 +101,7 @@ def _view(uow: UnitOfWork, app: Application, *, personal: bool) -> ApplicationVi
         timeline,
     )
     if personal:
+        view.outputs = outputs_of_application(uow, app.id)
         view.personal = {
             "nik": app.applicant_nik,
             "name": app.applicant_name,
