@@ -56,3 +56,14 @@ def by_id(document: Element, element_id: str) -> Element | None:
 def csrf(document: Element) -> str:
     token = next(i for i in document.iter(f"{NS}input") if i.get("name") == "csrf_token")
     return str(token.get("value"))
+
+
+def sign_in_page(client: TestClient, username: str, password: str = "layan-demo") -> None:
+    """Sign an officer in to the pages through the real form (CSRF cookie, then session)."""
+    form = get_page(client, "/petugas/masuk")
+    response = client.post(
+        "/petugas/masuk",
+        data={"csrf_token": csrf(form), "username": username, "password": password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:300]

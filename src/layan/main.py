@@ -29,6 +29,8 @@ from layan.core.events import SYSTEM
 from layan.documents.api import router as documents_router
 from layan.documents.issue import Issuer
 from layan.documents.keys import KeyFolder, ensure_keys
+from layan.documents.pages import router as document_pages
+from layan.documents.workspace import router as document_workspace
 from layan.open311.api import router as open311_router
 from layan.settings import Settings, get_settings
 from layan.surveys.api import router as surveys_router
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(complaint_pages)
     app.include_router(complaint_workspace)
     app.include_router(survey_report_pages)
+    app.include_router(document_pages)
+    app.include_router(document_workspace)
     app.include_router(api_docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from layan.applications import intake, privacy, queries, service
+from layan.applications import intake, outputs, privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number
 from layan.applications.schemas import (
     ApplicationIn,
@@ -19,8 +19,6 @@ from layan.applications.schemas import (
     ResubmissionIn,
     TaskOut,
 )
-from layan.documents import queries as documents
-from layan.documents.issue import Issuer, pdf_bytes
 from layan.documents.queries import OutputRef
 from layan.settings import Settings
 from layan.web.deps import BlobsDep, DbDep, DbId, IssuerDep, OfficerDep, SettingsDep
@@ -156,18 +154,6 @@ async def track(
     return JSONResponse(body)
 
 
-def _output_pdf(
-    db: Any, issuer: Issuer, number: str, output_id: str, pin: str, secret: str
-) -> tuple[str, bytes]:
-    with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
-        app = queries.application_by_pin(uow, number, pin, secret)
-        output = documents.get_output(uow, output_id)
-        if output.application_id != app.id:
-            raise documents.OUTPUT_NOT_FOUND
-        name = output.number
-    return name, pdf_bytes(db, issuer, output.id)
-
-
 @router.get(
     "/applications/{tracking_number}/outputs/{output_id}/pdf",
     response_class=Response,
@@ -184,7 +170,7 @@ async def output_pdf(
 ) -> Response:
     """The PDF of a document issued on the application (with the PIN), QR code included."""
     number, content = await run_in_threadpool(
-        _output_pdf,
+        outputs.output_pdf_for_applicant,
         db,
         issuer,
         tracking_number,

@@ -14,10 +14,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from layan.applications import intake, queries
+from layan.applications import intake, outputs, queries
 from layan.applications.rules import (
     Status,
     format_tracking_number,
@@ -28,8 +28,9 @@ from layan.catalogue import queries as catalogue
 from layan.core.errors import NotFoundError, TooManyRequestsError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
 from layan.surveys import queries as surveys
-from layan.web.deps import BlobsDep, DbDep, SettingsDep
+from layan.web.deps import BlobsDep, DbDep, IssuerDep, SettingsDep
 from layan.web.errors import lang
+from layan.web.files import pdf_response
 from layan.web.messages import translate
 from layan.web.session import check_csrf, seal, unseal
 from layan.web.templating import render
@@ -326,6 +327,31 @@ async def fix(
             returned=True,
         )
     return await _track_page(request, db, settings.secret_key, number, pin, resubmitted=True)
+
+
+@router.post("/lacak/{number}/keluaran/{output_id}", openapi_extra=PUBLIC)
+async def download_output(
+    request: Request,
+    number: str,
+    output_id: str,
+    db: DbDep,
+    settings: SettingsDep,
+    issuer: IssuerDep,
+) -> Response:
+    """The PDF of a document issued on the application, for the applicant with the PIN."""
+    async with request.form(max_fields=5) as form:
+        check_csrf(request, form.get("csrf_token"))
+        pin = str(form.get("pin") or "").strip()[:12]
+    name, content = await run_in_threadpool(
+        outputs.output_pdf_for_applicant,
+        db,
+        issuer,
+        number,
+        output_id[:40],
+        pin,
+        settings.secret_key,
+    )
+    return pdf_response(content, name)
 
 
 @router.get("/cek/nik", response_class=HTMLResponse, openapi_extra=PUBLIC)

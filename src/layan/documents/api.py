@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter
@@ -48,8 +47,8 @@ async def public_keys(db: DbDep) -> list[dict[str, str]]:
 def _verified(db: Database, output_id: str | None, jws: str | None) -> dict[str, Any]:
     with db.unit_of_work(readonly=True) as uow:
         if jws is not None:
-            return asdict(queries.verify_jws(uow, jws))
-        return asdict(queries.verify_output(uow, output_id or ""))
+            return queries.verify_jws(uow, jws).json()
+        return queries.verify_output(uow, output_id or "").json()
 
 
 @router.get("/outputs/{output_id}/verify", openapi_extra=PUBLIC)

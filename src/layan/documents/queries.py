@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from layan.catalogue import queries as catalogue
+from layan.core.access import Principal
 from layan.core.codes import normalise_code
 from layan.core.db import UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
@@ -72,6 +74,79 @@ def get_output(uow: UnitOfWork, output_id: str) -> IssuedOutput:
     return row
 
 
+# --- the issuing agencies' officers ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyOutput:
+    """A document in its issuing agency's list, with the subject masked."""
+
+    id: str
+    kind: str
+    number: str
+    service_code: str
+    agency: str
+    tracking_number: str
+    subject: str
+    issued_at: datetime
+    valid_until: date | None
+    revoked_at: datetime | None
+    revocation_reason: str | None
+
+
+def _agency_output(row: IssuedOutput) -> AgencyOutput:
+    return AgencyOutput(
+        row.id,
+        row.kind,
+        row.number,
+        row.service_code,
+        row.agency_code,
+        row.tracking_number,
+        rules.mask_name(row.subject_name),
+        row.issued_at,
+        row.valid_until,
+        row.revoked_at,
+        row.revocation_reason,
+    )
+
+
+def _readable(principal: Principal):  # type: ignore[no-untyped-def]
+    """Officers see the documents their agencies issued; auditors and platform admins all."""
+    if principal.reads_everything:
+        return True
+    return IssuedOutput.agency_code.in_(principal.agencies)
+
+
+def list_agency_outputs(
+    uow: UnitOfWork, principal: Principal, *, search: str = "", limit: int = 50
+) -> list[AgencyOutput]:
+    """The documents the officer's agencies issued, newest first; `search` finds one by its
+    number, its id or its application's tracking number."""
+    stmt = select(IssuedOutput).where(_readable(principal), IssuedOutput.erased_at.is_(None))
+    term = search.strip()
+    if term:
+        code = normalise_code(term)
+        stmt = stmt.where(
+            (IssuedOutput.number == term)
+            | (IssuedOutput.id == (code or ""))
+            | (IssuedOutput.tracking_number == (code or ""))
+        )
+    rows = uow.session.execute(
+        stmt.order_by(IssuedOutput.issued_at.desc(), IssuedOutput.id).limit(limit)
+    ).scalars()
+    return [_agency_output(r) for r in rows]
+
+
+def output_for_officer(uow: UnitOfWork, principal: Principal, output_id: str) -> IssuedOutput:
+    """A document of one of the officer's agencies; NotFound for anyone else."""
+    row = find_output(uow, output_id)
+    if row is None or row.erased_at is not None:
+        raise OUTPUT_NOT_FOUND
+    if not principal.reads_everything and row.agency_code not in principal.agencies:
+        raise OUTPUT_NOT_FOUND
+    return row
+
+
 # --- verification -------------------------------------------------------------------
 
 
@@ -98,6 +173,16 @@ class Verification:
     kid: str
     key_status: str | None
     known: bool  # the document is on this platform's record (not only a valid signature)
+    issued: datetime | None = None  # `issued_at` read as a moment, for pages
+
+    def json(self) -> dict[str, Any]:
+        """The verification as the API answers it."""
+        body = asdict(self)
+        body.pop("issued")
+        body["revoked_at"] = (
+            self.revoked_at.isoformat().replace("+00:00", "Z") if self.revoked_at else None
+        )
+        return body
 
 
 def _service_name(uow: UnitOfWork, code: str) -> dict[str, str] | None:
@@ -154,7 +239,17 @@ def _check(uow: UnitOfWork, jws: str, row: IssuedOutput | None) -> Verification:
         kid=unverified.kid,
         key_status=key.status if key else None,
         known=row is not None and row.jws == jws,
+        issued=_moment(payload.get("issued_at")),
     )
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def verify_output(uow: UnitOfWork, output_id: str) -> Verification:

@@ -7,6 +7,8 @@ forgotten translation cannot slip through.
 
 from __future__ import annotations
 
+from layan.web.messages_documents import DOCUMENTS
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # layout
     "nav.skip": ("Langsung ke isi", "Skip to content"),
@@ -1274,6 +1276,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cw.appeal.send": ("Simpan keputusan", "Save the decision"),
     "cw.file": ("Berkas", "File"),
 }
+
+
+MESSAGES.update(DOCUMENTS)
 
 
 def translate(key: str, lang: str, **params: object) -> str:

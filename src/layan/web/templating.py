@@ -5,7 +5,7 @@ Every page works without JavaScript; htmx only swaps parts of a page when it is 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -58,6 +58,18 @@ def day(value: datetime | None, language: str, tz: str | None = None) -> str:
     return format_date(_local(value, tz), "d MMMM y", locale=LOCALES[language])
 
 
+def long_date(value: date | str | None, language: str) -> str:
+    """A calendar date (or its ISO text) as people read it: "4 Juni 2027"."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if value is None:
+        return "-"
+    return format_date(value, "d MMMM y", locale=LOCALES[language])
+
+
 def money(amount: int, language: str) -> str:
     """Rupiah without decimals: "Rp30.000"; zero reads as free."""
     if not amount:
@@ -97,6 +109,7 @@ def render(
         "t": lambda value: pick(value, language),
         "when": lambda value, tz=None: when(value, language, tz),
         "day": lambda value, tz=None: day(value, language, tz),
+        "long_date": lambda value: long_date(value, language),
         "money": lambda amount: money(amount, language),
         "csrf_token": csrf_token(request, token),
         "csp_nonce": getattr(request.state, "csp_nonce", ""),

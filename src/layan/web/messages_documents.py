@@ -1,0 +1,132 @@
+# ruff: noqa: E501  (prose in two languages reads better unbroken)
+"""The words of the pages of issued documents, the wallet and once-only requirements."""
+
+from __future__ import annotations
+
+DOCUMENTS: dict[str, tuple[str, str]] = {
+    "nav.verify": ("Periksa dokumen", "Verify a document"),
+    "nav.wallet": ("Dompet dokumen", "Document wallet"),
+    "nav.outputs": ("Dokumen terbit", "Issued documents"),
+    # verification
+    "verify.title": ("Pemeriksaan dokumen", "Document check"),
+    "verify.heading": ("Keaslian dokumen", "Is this document genuine?"),
+    "verify.document_id": ("ID dokumen", "Document ID"),
+    "verify.valid": ("Dokumen sah", "Valid document"),
+    "verify.valid_lead": (
+        "Dokumen ini diterbitkan dan ditandatangani secara elektronik oleh {agency}, tidak diubah sejak diterbitkan, dan tidak dicabut.",
+        "This document was issued and electronically signed by {agency}, has not been changed since, and has not been revoked.",
+    ),
+    "verify.revoked": ("Dokumen dicabut", "Revoked document"),
+    "verify.revoked_lead": (
+        "Instansi penerbit mencabut dokumen ini pada {when}. Dokumen ini tidak berlaku lagi.",
+        "The issuing agency revoked this document on {when}. It is no longer valid.",
+    ),
+    "verify.reason": ("Alasan", "Reason"),
+    "verify.forged": ("Tanda tangan tidak sah", "Signature does not hold"),
+    "verify.forged_lead": (
+        "Isi dokumen ini tidak cocok dengan tanda tangan instansi: dokumen telah diubah atau bukan terbitan Layan. Jangan menerimanya.",
+        "The content does not match the agency's signature: the document was changed or was not issued by Layan. Do not accept it.",
+    ),
+    "verify.expired": ("Masa berlaku habis", "Expired"),
+    "verify.expired_lead": (
+        "Dokumen ini asli, tetapi masa berlakunya berakhir pada {until}.",
+        "This document is genuine, but its validity ended on {until}.",
+    ),
+    "verify.what": ("Isi yang ditandatangani", "What was signed"),
+    "verify.kind": ("Jenis", "Kind"),
+    "verify.kind.output": ("Produk layanan", "Service output"),
+    "verify.kind.refusal": ("Surat penolakan", "Refusal letter"),
+    "verify.service": ("Layanan", "Service"),
+    "verify.number": ("Nomor dokumen", "Document number"),
+    "verify.agency": ("Instansi penerbit", "Issuing agency"),
+    "verify.issued_at": ("Diterbitkan", "Issued"),
+    "verify.valid_until": ("Berlaku sampai", "Valid until"),
+    "verify.subject": ("Atas nama", "Issued to"),
+    "verify.key": ("Kunci tanda tangan", "Signing key"),
+    "verify.key.active": ("aktif", "active"),
+    "verify.key.retired": (
+        "sudah diganti, tetap sah untuk dokumen lama",
+        "rotated, still valid for earlier documents",
+    ),
+    "verify.key.unknown": ("tidak dikenal", "unknown"),
+    "verify.compare_paper": (
+        "Cocokkan nomor, tanggal, dan nama (sebagian disamarkan) dengan yang tercetak di kertas.",
+        "Compare the number, the date and the name (partly hidden) with what is printed on the paper.",
+    ),
+    "verify.nik_heading": ("Cocokkan NIK", "Check the NIK"),
+    "verify.nik_lead": (
+        "Ketik NIK yang tercetak di dokumen untuk memastikan dokumen ini diterbitkan untuk orang tersebut. NIK tidak disimpan.",
+        "Type the NIK printed on the document to confirm it was issued to that person. The NIK is not stored.",
+    ),
+    "verify.nik_label": ("NIK di dokumen", "NIK on the document"),
+    "verify.nik_check": ("Cocokkan", "Check"),
+    "verify.nik_match": (
+        "NIK cocok: dokumen ini diterbitkan untuk NIK tersebut.",
+        "The NIK matches: the document was issued to it.",
+    ),
+    "verify.nik_no_match": (
+        "NIK tidak cocok dengan dokumen ini.",
+        "The NIK does not match this document.",
+    ),
+    "verify.offline_heading": ("Memeriksa tanpa internet", "Checking offline"),
+    "verify.offline_lead": (
+        "Kode QR pada kertas memuat seluruh isi yang ditandatangani (JWS). Siapa pun dapat memeriksanya dengan kunci publik instansi:",
+        "The QR code on the paper holds everything that was signed (a JWS). Anyone can check it with the agencies' public keys:",
+    ),
+    "verify.another": ("Periksa dokumen lain", "Check another document"),
+    "verify.form_title": ("Periksa keaslian dokumen", "Check a document"),
+    "verify.form_lead": (
+        "Ketik ID dokumen yang tercetak di bawah kode QR, atau tempel teks yang dibaca aplikasi pemindai QR di ponsel Anda.",
+        "Type the document ID printed under the QR code, or paste the text your phone's QR reader shows.",
+    ),
+    "verify.code_label": ("ID dokumen atau isi kode QR", "Document ID or the QR code's text"),
+    "verify.code_hint": ("Contoh ID: K7QM-8XPT-3RAB", "Example ID: K7QM-8XPT-3RAB"),
+    "verify.submit": ("Periksa", "Check"),
+    "verify.code_required": (
+        "Isi ID dokumen atau teks kode QR",
+        "Enter the document ID or the QR code's text",
+    ),
+    "verify.code_unreadable": (
+        "Ini bukan ID dokumen maupun kode QR dokumen Layan; periksa kembali ketikannya",
+        "This is neither a document ID nor a Layan document's QR code; check what you typed",
+    ),
+    "verify.not_found": ("Tidak ada dokumen dengan ID ini", "There is no document with this ID"),
+    # the applicant's issued documents
+    "outputs.heading": ("Dokumen yang diterbitkan", "Documents issued"),
+    "outputs.lead": (
+        "Dokumen ini bertanda tangan elektronik dan sah tanpa cap basah. Siapa pun dapat memeriksa keasliannya dengan memindai kode QR-nya.",
+        "These documents are electronically signed and valid without a wet stamp. Anyone can check them by scanning their QR code.",
+    ),
+    "outputs.download": ("Unduh PDF", "Download PDF"),
+    "outputs.verify": ("Halaman verifikasi", "Verification page"),
+    "outputs.jws": ("Isi kode QR (JWS)", "The QR code's content (JWS)"),
+    "outputs.revoked": ("dicabut", "revoked"),
+    "outputs.valid_until": ("berlaku sampai {until}", "valid until {until}"),
+    "outputs.none": ("Belum ada dokumen yang diterbitkan.", "No document has been issued yet."),
+    "outputs.wallet_hint": (
+        "Semua dokumen yang diterbitkan untuk NIK Anda ada di Dompet dokumen.",
+        "Every document issued to your NIK is in your document wallet.",
+    ),
+    # the issuing agency's list
+    "agency_outputs.lead": (
+        "Dokumen yang diterbitkan instansi Anda, terbaru lebih dulu. Membuka PDF tercatat di log akses pemohon.",
+        "The documents your agency issued, newest first. Opening a PDF is written to the applicant's access log.",
+    ),
+    "agency_outputs.search": (
+        "Cari nomor dokumen, ID dokumen, atau nomor permohonan",
+        "Find a document number, a document ID or a tracking number",
+    ),
+    "agency_outputs.search_button": ("Cari", "Search"),
+    "agency_outputs.revoke": ("Cabut dokumen", "Revoke"),
+    "agency_outputs.reason": ("Alasan pencabutan", "Reason for revoking"),
+    "agency_outputs.reason_hint": (
+        "Ditampilkan kepada siapa pun yang memeriksa dokumen: jangan menyebut nama orang.",
+        "Shown to anyone who checks the document: name no one.",
+    ),
+    "agency_outputs.revoke_button": ("Cabut", "Revoke"),
+    "agency_outputs.revoked_notice": (
+        "Dokumen dicabut; setiap pemeriksaan kini menyatakannya.",
+        "The document is revoked; every check now says so.",
+    ),
+    "agency_outputs.valid": ("berlaku", "valid"),
+}
