@@ -30,7 +30,10 @@ from layan.documents.api import router as documents_router
 from layan.documents.issue import Issuer
 from layan.documents.keys import KeyFolder, ensure_keys
 from layan.documents.pages import router as document_pages
+from layan.documents.wallet_api import router as wallet_api
+from layan.documents.wallet_pages import router as wallet_pages
 from layan.documents.workspace import router as document_workspace
+from layan.notify.email import Mailer
 from layan.open311.api import router as open311_router
 from layan.settings import Settings, get_settings
 from layan.surveys.api import router as surveys_router
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.db = database
     app.state.blobs = issuer.blobs
     app.state.issuer = issuer
+    app.state.mailer = Mailer(settings.smtp_url, settings.smtp_from, settings.outbox_dir)
     errors.install(app)
 
     @app.get("/healthz", tags=["health"], openapi_extra={"x-permission": "public"})
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(complaints_router)
     app.include_router(open311_router)
     app.include_router(documents_router)
+    app.include_router(wallet_api)
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(survey_report_pages)
     app.include_router(document_pages)
     app.include_router(document_workspace)
+    app.include_router(wallet_pages)
     app.include_router(api_docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)

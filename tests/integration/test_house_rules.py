@@ -14,7 +14,7 @@ from layan.main import create_app
 from layan.migrations import config
 from layan.settings import Settings
 
-PERMISSIONS = {"public", "officer", "api_key"}
+PERMISSIONS = {"public", "officer", "api_key", "wallet"}
 
 
 def _operations(app) -> list[tuple[str, str, dict]]:  # type: ignore[no-untyped-def, type-arg]

@@ -119,6 +119,7 @@ def _issue(
         standard=published.standard,
         applicant_nik=app.applicant_nik,
         applicant_name=app.applicant_name,
+        applicant_email=app.applicant_email,
         data=app.data,
         submitted_at=app.submitted_at,
         decided_at=app.decided_at or uow.now(),

@@ -37,6 +37,14 @@ TRACKING_PIN = Policy(
 )
 
 
+# Citizens opening their document wallet: 5 wrong one-time codes for a NIK within 15
+# minutes; and at most 5 codes sent to a NIK within an hour (each sending counts).
+WALLET_CODE = Policy(
+    "wallet-code", 5, timedelta(minutes=15), timedelta(minutes=15), "wallet.throttled"
+)
+WALLET_SEND = Policy("wallet-send", 5, timedelta(hours=1), timedelta(hours=1), "wallet.throttled")
+
+
 @dataclass(frozen=True)
 class Count:
     """One key's failures since `window_start`, and until when it is locked."""

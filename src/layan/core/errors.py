@@ -56,6 +56,15 @@ class InvalidStateError(DomainError):
     """The thing exists but is not in a state that allows this."""
 
 
+class GoneError(DomainError):
+    """The thing existed but is gone for good (an expired link): asking again will not help."""
+
+
+class UnavailableError(DomainError):
+    """Something this depends on (a mail server, another agency's registry) cannot be
+    reached now; the caller may try again later."""
+
+
 @dataclass(eq=False)
 class TooManyRequestsError(DomainError):
     """The caller sent this too often in a short time; they may try again later."""

@@ -24,6 +24,8 @@ from layan.core.attempts import (
     COMPLAINT_PIN,
     SIGN_IN,
     TRACKING_PIN,
+    WALLET_CODE,
+    WALLET_SEND,
     Count,
     Policy,
     after_failure,
@@ -31,7 +33,16 @@ from layan.core.attempts import (
 )
 from layan.core.db import Base, Database, UTCDateTime
 
-__all__ = ["COMPLAINT_PIN", "SIGN_IN", "TRACKING_PIN", "Policy", "Throttle", "throttle_for"]
+__all__ = [
+    "COMPLAINT_PIN",
+    "SIGN_IN",
+    "TRACKING_PIN",
+    "WALLET_CODE",
+    "WALLET_SEND",
+    "Policy",
+    "Throttle",
+    "throttle_for",
+]
 
 
 class ThrottleCounter(Base):
@@ -117,7 +128,8 @@ def throttle_for(db: Database, policy: Policy) -> Throttle:
 
 
 def forget_expired(
-    db: Database, policies: tuple[Policy, ...] = (COMPLAINT_PIN, SIGN_IN, TRACKING_PIN)
+    db: Database,
+    policies: tuple[Policy, ...] = (COMPLAINT_PIN, SIGN_IN, TRACKING_PIN, WALLET_CODE, WALLET_SEND),
 ) -> int:
     """Delete counts that no longer lock and whose window has passed; how many."""
     removed = 0

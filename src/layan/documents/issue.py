@@ -57,6 +57,7 @@ class IssueRequest:
     standard: ServiceStandard
     applicant_nik: str
     applicant_name: str
+    applicant_email: str
     data: dict[str, Any]
     submitted_at: datetime
     decided_at: datetime
@@ -254,6 +255,7 @@ def issue_output(uow: UnitOfWork, issuer: Issuer, request: IssueRequest, actor: 
             tracking_number=request.tracking_number,
             subject_nik_sha256=record.subject_nik_sha256,
             subject_name=request.applicant_name,
+            contact_sha256=rules.contact_digest(request.applicant_email),
             kid=kid,
             jws=jws,
             sheet=sheet_json(sheet),

@@ -68,6 +68,9 @@ class IssuedOutput(Base):
     tracking_number: Mapped[str] = mapped_column(String(20))
     subject_nik_sha256: Mapped[str] = mapped_column(String(64))
     subject_name: Mapped[str] = mapped_column(String(200))
+    # The applicant's email at issue, as a SHA-256: the wallet sends its codes only to an
+    # address the holder gave, without keeping a second copy of it.
+    contact_sha256: Mapped[str | None] = mapped_column(String(64))
     kid: Mapped[str] = mapped_column(ForeignKey("signing_keys.kid"))
     jws: Mapped[str] = mapped_column(Text)
     sheet: Mapped[dict[str, Any]] = mapped_column(JSONData)
@@ -86,7 +89,8 @@ class OutputShare(Base):
 
     __tablename__ = "output_shares"
 
-    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     output_id: Mapped[str] = mapped_column(ForeignKey("issued_outputs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

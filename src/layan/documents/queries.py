@@ -37,7 +37,7 @@ class OutputRef:
     jws: str
 
 
-def _ref(row: IssuedOutput) -> OutputRef:
+def output_ref(row: IssuedOutput) -> OutputRef:
     return OutputRef(
         row.id,
         row.kind,
@@ -58,7 +58,7 @@ def outputs_of_application(uow: UnitOfWork, application_id: int) -> list[OutputR
         .where(IssuedOutput.application_id == application_id, IssuedOutput.erased_at.is_(None))
         .order_by(IssuedOutput.issued_at, IssuedOutput.id)
     ).scalars()
-    return [_ref(r) for r in rows]
+    return [output_ref(r) for r in rows]
 
 
 def find_output(uow: UnitOfWork, output_id: str) -> IssuedOutput | None:

@@ -107,6 +107,12 @@ def nik_digest(nik: str) -> str:
     return hashlib.sha256(nik.strip().encode("ascii", "replace")).hexdigest()
 
 
+def contact_digest(address: str) -> str | None:
+    """The hex SHA-256 of an email address as typed in any case; None for no address."""
+    cleaned = address.strip().lower()
+    return hashlib.sha256(cleaned.encode()).hexdigest() if cleaned else None
+
+
 def mask_name(name: str) -> str:
     """Each word's first letter and stars: "Siti Aminah" -> "S*** A*****"."""
     return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())

@@ -13,11 +13,13 @@ from layan.core.errors import (
     AuthenticationError,
     DomainError,
     FieldError,
+    GoneError,
     InvalidStateError,
     NotFoundError,
     PermissionDeniedError,
     Text,
     TooManyRequestsError,
+    UnavailableError,
     ValidationFailedError,
 )
 from layan.web.i18n import language_of
@@ -29,8 +31,10 @@ STATUS = {
     PermissionDeniedError: 403,
     AuthenticationError: 401,
     InvalidStateError: 409,
+    GoneError: 410,
     ValidationFailedError: 422,
     TooManyRequestsError: 429,
+    UnavailableError: 503,
 }
 
 
@@ -98,8 +102,10 @@ _HEADINGS = {
     403: "error.forbidden",
     404: "error.not_found",
     409: "error.conflict",
+    410: "error.gone",
     422: "error.invalid",
     500: "error.title",
+    503: "error.unavailable",
 }
 
 
@@ -110,6 +116,8 @@ def error_page(request: Request, status: int, message: str, fields: list[FieldEr
     from layan.web.messages import translate
     from layan.web.templating import render
 
+    if status == 401 and request.url.path.startswith("/dompet"):
+        return RedirectResponse("/dompet", status_code=303)  # the citizen's wallet
     if status == 401:
         return RedirectResponse(f"/petugas/masuk?next={request.url.path}", status_code=303)
     language = lang(request)

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
+    "error.gone": ("Sudah tidak berlaku", "No longer available"),
+    "error.unavailable": ("Layanan sedang tidak tersedia", "Temporarily unavailable"),
     "nav.verify": ("Periksa dokumen", "Verify a document"),
     "nav.wallet": ("Dompet dokumen", "Document wallet"),
     "nav.outputs": ("Dokumen terbit", "Issued documents"),
@@ -129,4 +131,63 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
         "The document is revoked; every check now says so.",
     ),
     "agency_outputs.valid": ("berlaku", "valid"),
+    # the wallet
+    "wallet.lead": (
+        "Semua dokumen yang diterbitkan untuk NIK Anda, dari instansi mana pun, di satu tempat. Masuk dengan kode sekali pakai yang dikirim ke email yang Anda berikan saat mengajukan permohonan.",
+        "Every document issued to your NIK, by any agency, in one place. Sign in with a one-time code sent to the email you gave when you applied.",
+    ),
+    "wallet.nik_hint": ("16 angka, seperti di KTP-el", "16 digits, as on the KTP-el"),
+    "wallet.email_hint": (
+        "Email yang Anda isi pada permohonan",
+        "The email you gave on your application",
+    ),
+    "wallet.send_code": ("Kirim kode", "Send a code"),
+    "wallet.privacy": (
+        "Demi keamanan, kami tidak memberi tahu apakah NIK atau email ini dikenal: kode hanya dikirim bila keduanya cocok dengan dokumen yang diterbitkan.",
+        "For your safety we never say whether a NIK or email is known: a code goes out only when both match an issued document.",
+    ),
+    "wallet.code_title": ("Masukkan kode", "Enter the code"),
+    "wallet.code_lead": (
+        "Jika NIK dan email cocok dengan dokumen yang diterbitkan, kami telah mengirim kode 6 angka ke email tersebut. Kode berlaku 10 menit.",
+        "If the NIK and email match an issued document, we sent a 6-digit code to that email. It works for 10 minutes.",
+    ),
+    "wallet.no_mail_server": (
+        "Server surel belum diatur di instalasi ini: pesan disimpan di folder outbox server (LAYAN_DATA_DIR/outbox) alih-alih dikirim.",
+        "No mail server is set up on this installation: messages are kept in the server's outbox folder (LAYAN_DATA_DIR/outbox) instead of being sent.",
+    ),
+    "wallet.code_label": ("Kode dari email", "Code from the email"),
+    "wallet.code_hint": ("6 angka", "6 digits"),
+    "wallet.open": ("Buka dompet", "Open the wallet"),
+    "wallet.again": ("Minta kode baru", "Ask for a new code"),
+    "wallet.opened_lead": (
+        "Dokumen yang diterbitkan untuk NIK Anda. Sesi ini berakhir sendiri setelah 30 menit.",
+        "The documents issued to your NIK. This session ends by itself after 30 minutes.",
+    ),
+    "wallet.share_for": ("Bagikan lewat tautan yang berlaku", "Share by a link that works for"),
+    "wallet.hours.1": ("1 jam", "1 hour"),
+    "wallet.hours.24": ("1 hari", "1 day"),
+    "wallet.hours.168": ("7 hari", "7 days"),
+    "wallet.hours.720": ("30 hari", "30 days"),
+    "wallet.share": ("Buat tautan", "Make a link"),
+    "wallet.link_made": (
+        "Tautan dibuat. Kirimkan kepada yang memerlukan dokumen ini:",
+        "Link made. Send it to whoever needs the document:",
+    ),
+    "wallet.link_once": (
+        "Tautan ini hanya ditampilkan sekali. Siapa pun yang memegangnya dapat membuka dokumen sampai tautan berakhir atau Anda menghentikannya.",
+        "The link is shown only this once. Whoever holds it can open the document until it ends or you stop it.",
+    ),
+    "wallet.links": ("Tautan yang Anda buat", "Links you made"),
+    "wallet.link_until": ("berlaku sampai {until}", "works until {until}"),
+    "wallet.opened_times": ("dibuka {n} kali", "opened {n} times"),
+    "wallet.stop": ("Hentikan", "Stop"),
+    "wallet.link_ended": ("berakhir", "ended"),
+    "wallet.link_stopped": ("Tautan dihentikan.", "The link is stopped."),
+    "wallet.no_links": ("Belum ada tautan.", "No links yet."),
+    "wallet.close": ("Tutup dompet", "Close the wallet"),
+    "shared.title": ("Dokumen yang dibagikan", "A shared document"),
+    "shared.lead": (
+        "Pemilik dokumen ini membagikannya kepada Anda lewat tautan yang berlaku terbatas.",
+        "The holder of this document shared it with you by a link that works for a limited time.",
+    ),
 }

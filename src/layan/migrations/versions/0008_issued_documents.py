@@ -150,6 +150,7 @@ def upgrade() -> None:
         sa.Column("tracking_number", sa.String(length=20), nullable=False),
         sa.Column("subject_nik_sha256", sa.String(length=64), nullable=False),
         sa.Column("subject_name", sa.String(length=200), nullable=False),
+        sa.Column("contact_sha256", sa.String(length=64), nullable=True),
         sa.Column("kid", sa.String(length=16), nullable=False),
         sa.Column("jws", sa.Text(), nullable=False),
         sa.Column(
@@ -225,6 +226,7 @@ def upgrade() -> None:
 
     op.create_table(
         "output_shares",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_sha256", sa.String(length=64), nullable=False),
         sa.Column("output_id", sa.String(length=12), nullable=False),
         sa.Column("created_at", layan.core.db.UTCDateTime(), nullable=False),
@@ -236,7 +238,8 @@ def upgrade() -> None:
             ["issued_outputs.id"],
             name=op.f("fk_output_shares_output_id_issued_outputs"),
         ),
-        sa.PrimaryKeyConstraint("token_sha256", name=op.f("pk_output_shares")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_output_shares")),
+        sa.UniqueConstraint("token_sha256", name=op.f("uq_output_shares_token_sha256")),
     )
     with op.batch_alter_table("output_shares", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_output_shares_output_id"), ["output_id"], unique=False)
