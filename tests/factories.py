@@ -127,3 +127,13 @@ def _is_last_stage(steps: list[dict[str, Any]], code: str) -> bool:
     """Whether the open steps are those of the procedure's last stage."""
     last_stage = {s.code for s in standard(code).groups()[-1]}
     return all(s["step"] in last_stage for s in steps if s["status"] in ("open", "claimed"))
+
+
+def uploaded_slot(code: str) -> str:
+    """The first document of a service that only an upload meets (not once-only)."""
+    kinds = {r.code: r.kind for r in standard(code).requirements}
+    return next(
+        s.code
+        for s in standard(code).document_slots()
+        if s.required and s.condition is None and kinds.get(s.code, "document") == "document"
+    )

@@ -30,6 +30,7 @@ from layan.documents.api import router as documents_router
 from layan.documents.issue import Issuer
 from layan.documents.keys import KeyFolder, ensure_keys
 from layan.documents.pages import router as document_pages
+from layan.documents.registries import Endpoint, Registries
 from layan.documents.wallet_api import router as wallet_api
 from layan.documents.wallet_pages import router as wallet_pages
 from layan.documents.workspace import router as document_workspace
@@ -50,6 +51,16 @@ def issuer_for(settings: Settings, blobs: BlobStore | None = None) -> Issuer:
     """Who signs and stores documents for this process: its key folder and file store."""
     return Issuer(
         KeyFolder(settings.signing_keys_dir), blobs or BlobStore(settings.blob_dir), settings.site
+    )
+
+
+def registries_for(settings: Settings) -> Registries:
+    """The registries this process asks over HTTP (`LAYAN_REGISTRIES`); the rest locally."""
+    return Registries(
+        {
+            code: Endpoint(e.url, e.token, e.timeout_seconds)
+            for code, e in settings.registries.items()
+        }
     )
 
 
@@ -85,6 +96,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.state.blobs = issuer.blobs
     app.state.issuer = issuer
     app.state.mailer = Mailer(settings.smtp_url, settings.smtp_from, settings.outbox_dir)
+    app.state.registries = registries_for(settings)
     errors.install(app)
 
     @app.get("/healthz", tags=["health"], openapi_extra={"x-permission": "public"})

@@ -12,7 +12,15 @@ from layan.applications.models import Application, Document
 from layan.core.db import Database
 from layan.core.events import Event
 from tests.conftest import Clock
-from tests.factories import application_parts, officer_for, sign_in, standard, submit, tasks_of
+from tests.factories import (
+    application_parts,
+    officer_for,
+    sign_in,
+    standard,
+    submit,
+    tasks_of,
+    uploaded_slot,
+)
 
 SMALL = {"floor_area_m2": 120}
 LARGE = {"floor_area_m2": 900}
@@ -62,7 +70,7 @@ def test_a_submission_returns_a_tracking_number_pin_and_deadline(client: TestCli
 
 def test_bad_input_names_every_field_and_stores_nothing(client: TestClient, db: Database) -> None:
     before = _counts(db)
-    slot = standard("pbg").document_slots()[0].code
+    slot = uploaded_slot("pbg")
     response = submit(
         client,
         "pbg",
@@ -82,7 +90,7 @@ def test_bad_input_names_every_field_and_stores_nothing(client: TestClient, db: 
 def test_a_missing_document_and_field_are_refused_in_indonesian(
     client: TestClient, db: Database
 ) -> None:
-    slot = standard("pbg").document_slots()[0].code
+    slot = uploaded_slot("pbg")
     body, parts = application_parts("pbg", drop_files=(slot,))
     del body["data"]["floor_area_m2"]
     response = client.post(
@@ -96,7 +104,7 @@ def test_a_missing_document_and_field_are_refused_in_indonesian(
 
 
 def test_an_oversized_file_is_refused(client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
-    slot = standard("pbg").document_slots()[0].code
+    slot = uploaded_slot("pbg")
     huge = b"%PDF-1.4\n" + b"0" * (settings.max_upload_kb * 1024)
     response = submit(client, "pbg", files={slot: ("big.pdf", huge, "application/pdf")})
     assert response.status_code == 422
@@ -275,7 +283,7 @@ def test_a_returned_application_stops_the_clock_until_resubmitted(
     )
     assert client.get(f"/api/v1/applications/{number}").json()["status"] == "returned"
     clock.advance(days=14)  # two weeks waiting on the applicant must not count
-    slot = standard("pbg").document_slots()[0].code
+    slot = uploaded_slot("pbg")
     resubmitted = client.post(
         f"/api/v1/applications/{number}/resubmission",
         headers={"X-Tracking-Pin": pin},

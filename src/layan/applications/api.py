@@ -9,19 +9,31 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from layan.applications import intake, outputs, privacy, queries, service
+from layan.applications import drafts, intake, outputs, privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number
 from layan.applications.schemas import (
     ApplicationIn,
     DecisionIn,
     DecisionOut,
+    PendingOut,
     ReceiptOut,
     ResubmissionIn,
+    SubmissionIn,
     TaskOut,
 )
+from layan.catalogue import queries as catalogue
 from layan.documents.queries import OutputRef
 from layan.settings import Settings
-from layan.web.deps import BlobsDep, DbDep, DbId, IssuerDep, OfficerDep, SettingsDep
+from layan.web.deps import (
+    BlobsDep,
+    DbDep,
+    DbId,
+    IssuerDep,
+    OfficerDep,
+    RegistriesDep,
+    SettingsDep,
+)
+from layan.web.errors import lang
 from layan.web.files import pdf_response
 from layan.web.submissions import read_submission, to_json
 
@@ -73,9 +85,17 @@ async def submit(
     db: DbDep,
     settings: SettingsDep,
     blobs: BlobsDep,
+    registries: RegistriesDep,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Any:
-    """Submit an application with its data and documents, all stored or none."""
+    """Submit an application with its data and documents, all stored or none (201).
+
+    Once-only: `issued_documents` names, per requirement, the id of a document issued to
+    the applicant on this platform instead of an upload; a registry requirement without
+    an upload is looked up by the applicant's NIK. When a registry has no record or
+    cannot be reached, the application is kept whole as a draft (202, status `draft`,
+    `pending` says what waits): complete it with `POST .../submission`.
+    """
     body, files = await _read_body(request, "application", ApplicationIn, settings)
     receipt = await run_in_threadpool(
         lambda: intake.submit_application(
@@ -87,23 +107,105 @@ async def submit(
             blobs=blobs,
             secret=settings.secret_key,
             idempotency_key=idempotency_key,
+            issued=body.issued_documents,
+            registries=registries,
         )
     )
+    return await run_in_threadpool(_receipt_response, db, request, receipt, body.service_code)
+
+
+def _receipt_response(
+    db: Any, request: Request, receipt: intake.Receipt, service_code: str
+) -> JSONResponse:
+    """201 with the receipt; 202 for a draft, saying in the caller's language what waits."""
+    pending = []
+    if receipt.pending:
+        with db.unit_of_work(readonly=True) as uow:
+            standard = catalogue.get_standard(uow, service_code).standard
+        language = lang(request)
+        pending = [
+            PendingOut(
+                requirement=p.requirement,
+                registry=p.registry,
+                problem=p.problem,  # type: ignore[arg-type]
+                message=p.text(standard)(language),
+            )
+            for p in receipt.pending
+        ]
     out = ReceiptOut(
         tracking_number=receipt.tracking_number,
         pin=receipt.pin,
         status=receipt.status,
         due_at=receipt.due_at,
+        pending=pending,
     ).model_dump(mode="json")
     out["tracking_number_spoken"] = format_tracking_number(receipt.tracking_number)
     return JSONResponse(
         out,
-        status_code=201,
+        status_code=202 if receipt.status == "draft" else 201,
         headers={
             "Location": f"/api/v1/applications/{receipt.tracking_number}",
             **({"Idempotent-Replayed": "true"} if receipt.replayed else {}),
         },
     )
+
+
+@router.post(
+    "/applications/{tracking_number}/submission",
+    response_model=ReceiptOut,
+    status_code=201,
+    openapi_extra={"x-permission": "public"},
+)
+async def complete(
+    tracking_number: str,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+    registries: RegistriesDep,
+    x_tracking_pin: Annotated[str, Header(max_length=12)],
+) -> Any:
+    """Send a draft again (with the PIN): the registry is asked again, and file parts (or
+    `issued_documents` in an optional `submission` JSON part) meet what it lacked. 201
+    when it became an application, 202 while something still waits."""
+    body, files = await _read_optional_body(request, settings)
+    receipt = await run_in_threadpool(
+        lambda: drafts.complete_draft(
+            db,
+            tracking_number=tracking_number,
+            pin=x_tracking_pin,
+            files=files,
+            blobs=blobs,
+            secret=settings.secret_key,
+            issued=body.issued_documents,
+            registries=registries,
+        )
+    )
+    return await run_in_threadpool(
+        _receipt_response, db, request, receipt, _service_of(db, receipt.tracking_number)
+    )
+
+
+async def _read_optional_body(request: Request, settings: Settings) -> tuple[SubmissionIn, Any]:
+    """The optional `submission` part and the file parts; nothing at all is fine too."""
+    if not request.headers.get("content-type"):
+        return SubmissionIn(), {}
+    return await read_submission(
+        request,
+        "submission",
+        SubmissionIn,
+        intake.IncomingFile,
+        limit=settings.max_upload_kb * 1024,
+        max_files=30,
+        max_part_size=1024 * 1024,
+        refuse_over_limit=True,
+        optional=True,
+    )
+
+
+def _service_of(db: Any, number: str) -> str:
+    with db.unit_of_work(readonly=True) as uow:
+        return queries.service_of(uow, number)
 
 
 def output_json(output: OutputRef, number: str, site: str) -> dict[str, Any]:
@@ -125,11 +227,16 @@ def _view(db: Any, number: str, pin: str | None, settings: Settings) -> dict[str
     secret = settings.secret_key
     if pin is None:
         with db.unit_of_work(readonly=True) as uow:
-            view = queries.track_application(uow, number, pin, secret)
+            view = queries.track_case(uow, number, pin, secret)
     else:
         with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
-            view = queries.track_application(uow, number, pin, secret)
+            view = queries.track_case(uow, number, pin, secret)
     body = to_json(view)
+    if isinstance(view, queries.DraftView):
+        if view.personal is None:
+            body.pop("personal")
+            body.pop("documents")
+        return body  # type: ignore[no-any-return]
     if view.personal is None:
         for private in ("personal", "documents", "outputs"):
             body.pop(private)

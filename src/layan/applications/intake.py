@@ -1,132 +1,47 @@
-"""The citizen's side of an application: submit it, and resubmit it after a return."""
+"""The citizen's side of an application: submit it, and resubmit it after a return.
+
+A submission is checked whole first; then the once-only requirements are met (issued
+documents named, registry records looked up); then everything is written in one
+transaction, or, when a registry left a requirement waiting, kept as a draft.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from layan.applications import procedure, rules
-from layan.applications.models import Application, Document
+from layan.applications import once_only, procedure, rules
+from layan.applications.filing import (
+    Applicant,
+    Filing,
+    IncomingFile,
+    Receipt,
+    clean_issued,
+    file_application,
+    receipt_of,
+    save_draft,
+    store_files,
+    validate,
+)
+from layan.applications.models import Application, ApplicationDraft
 from layan.applications.queries import application_by_pin, pin_guard
 from layan.applications.rules import Status
-from layan.catalogue import forms
 from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
 from layan.core.blobs import BlobStore
-from layan.core.db import Database, UnitOfWork
-from layan.core.errors import (
-    FieldError,
-    InvalidStateError,
-    Text,
-    ValidationFailedError,
-)
-from layan.core.identity import InvalidNikError, parse_nik
+from layan.core.db import Database
+from layan.core.errors import InvalidStateError, Text, ValidationFailedError
+from layan.documents.once_only import evidence_of
+from layan.documents.registries import Registries
 
-
-@dataclass(frozen=True)
-class IncomingFile:
-    """A file as it arrived with a submission."""
-
-    filename: str
-    content_type: str
-    content: bytes
-
-    def described(self) -> standards.UploadedFile:
-        return standards.UploadedFile(
-            self.filename, self.content_type, len(self.content), self.content[:16]
-        )
-
-
-@dataclass(frozen=True)
-class Applicant:
-    nik: str
-    name: str
-    phone: str
-    email: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the applicant keeps: the tracking number and the PIN that opens it."""
-
-    tracking_number: str
-    pin: str
-    status: str
-    due_at: datetime
-    replayed: bool = False
-
-
-def _check_applicant(applicant: Applicant) -> tuple[Applicant, list[FieldError]]:
-    errors: list[FieldError] = []
-    nik = applicant.nik
-    try:
-        nik = parse_nik(applicant.nik).value
-    except InvalidNikError as exc:
-        errors.append(FieldError("applicant.nik", f"nik.{exc.code}", exc.text))
-    name = " ".join(applicant.name.split())
-    if not name or len(name) > 200 or any(ord(c) < 32 for c in applicant.name):
-        errors.append(
-            FieldError(
-                "applicant.name",
-                "name.invalid",
-                Text(
-                    "Nama wajib diisi (paling banyak 200 karakter)",
-                    "Name is required (at most 200 characters)",
-                ),
-            )
-        )
-    phone = forms.normalise_phone(applicant.phone)
-    if phone is None:
-        errors.append(
-            FieldError(
-                "applicant.phone",
-                "phone.invalid",
-                Text(
-                    "Nomor HP tidak sah (contoh: 081234567890)",
-                    "Invalid phone number (e.g. 081234567890)",
-                ),
-            )
-        )
-    email = forms.normalise_email(applicant.email)
-    if email is None:
-        errors.append(
-            FieldError(
-                "applicant.email",
-                "email.invalid",
-                Text("Alamat email tidak sah", "Invalid email address"),
-            )
-        )
-    return Applicant(nik, name, phone or "", email or ""), errors
-
-
-def _validate(
-    published: catalogue.PublishedStandard,
-    applicant: Applicant,
-    data: dict[str, object],
-    files: dict[str, IncomingFile],
-) -> tuple[Applicant, dict[str, object]]:
-    """Every problem with the applicant, the form and the documents, all at once."""
-    applicant, errors = _check_applicant(applicant)
-    cleaned: dict[str, object] = {}
-    try:
-        cleaned = standards.validate_application(
-            published.standard, data, {k: f.described() for k, f in files.items()}
-        )
-    except ValidationFailedError as exc:
-        errors.extend(exc.errors)
-    if errors:
-        raise ValidationFailedError(
-            Text(
-                "Permohonan belum dapat diterima: periksa isian yang ditandai",
-                "The application cannot be accepted yet: check the marked fields",
-            ),
-            "invalid",
-            errors,
-        )
-    return applicant, cleaned
+__all__ = [
+    "Applicant",
+    "IncomingFile",
+    "Receipt",
+    "check_application",
+    "resubmit_application",
+    "submit_application",
+]
 
 
 def check_application(
@@ -135,42 +50,11 @@ def check_application(
     applicant: Applicant,
     data: dict[str, object],
     files: dict[str, IncomingFile],
+    issued: dict[str, str] | None = None,
 ) -> tuple[Applicant, dict[str, object]]:
     """Everything submission would check against an already-loaded standard, storing
     nothing: for a check-your-answers page."""
-    return _validate(published, applicant, data, files)
-
-
-def _checked(
-    db: Database,
-    service_code: str,
-    applicant: Applicant,
-    data: dict[str, object],
-    files: dict[str, IncomingFile],
-    published: catalogue.PublishedStandard | None = None,
-) -> tuple[catalogue.PublishedStandard, Applicant, dict[str, object]]:
-    if published is None:
-        # Read in a reading transaction so the write lock is held only for the writes.
-        with db.unit_of_work(readonly=True) as uow:
-            published = catalogue.get_standard(uow, service_code)
-    return (published, *_validate(published, applicant, data, files))
-
-
-def _store_files(
-    uow: UnitOfWork, blobs: BlobStore, app: Application, files: dict[str, IncomingFile]
-) -> None:
-    for slot, incoming in files.items():
-        digest = blobs.put(incoming.content)
-        app.documents.append(
-            Document(
-                slot=slot,
-                digest=digest,
-                filename=incoming.filename[:255],
-                content_type=incoming.content_type[:100],
-                size=len(incoming.content),
-                uploaded_at=uow.now(),
-            )
-        )
+    return validate(published, applicant, data, files, clean_issued(issued))
 
 
 def submit_application(
@@ -184,8 +68,16 @@ def submit_application(
     secret: str,
     idempotency_key: str | None = None,
     published: catalogue.PublishedStandard | None = None,
+    issued: dict[str, str] | None = None,
+    registries: Registries | None = None,
 ) -> Receipt:
     """Accept an application whole (data, documents, first tasks, events) or not at all.
+
+    `issued` names, per once-only requirement, the id of a document this platform issued
+    to the applicant; registry requirements not uploaded are looked up by the NIK through
+    `registries` (the platform's own documents when none is configured). If a registry
+    finds nothing or cannot be reached, the application is kept as a draft (status
+    "draft", no deadline yet) that the applicant completes later.
 
     A retry with the same Idempotency-Key returns the first receipt, so a citizen whose
     connection dropped never files twice. A caller that has already loaded the published
@@ -193,18 +85,40 @@ def submit_application(
     """
     if idempotency_key and (earlier := _replay(db, idempotency_key, service_code, secret)):
         return earlier
+    if published is None:
+        # Read in a reading transaction so the write lock is held only for the writes.
+        with db.unit_of_work(readonly=True) as uow:
+            published = catalogue.get_standard(uow, service_code)
+    named = clean_issued(issued)
+    applicant, cleaned = validate(published, applicant, data, files, named)
+    resolved = once_only.resolve(
+        db,
+        registries or Registries(),
+        published,
+        nik=applicant.nik,
+        cleaned=cleaned,
+        issued=named,
+        uploaded=set(files),
+    )
+    filing = Filing(
+        rules.new_tracking_number(),
+        idempotency_key,
+        published,
+        applicant,
+        cleaned,
+        files,
+        named,
+        resolved,
+    )
     try:
-        return _submit(
-            db.unit_of_work(),
-            service_code,
-            applicant,
-            data,
-            files,
-            blobs,
-            secret,
-            idempotency_key,
-            published,
-        )
+        with db.unit_of_work() as uow:
+            app = None
+            if resolved.pending:
+                save_draft(uow, blobs, filing)
+            else:
+                app = file_application(uow, blobs, filing)
+            uow.commit()
+            return receipt_of(filing, secret, app)
     except IntegrityError:
         # Two requests with one key raced; the other one won and its receipt stands.
         if idempotency_key and (earlier := _replay(db, idempotency_key, service_code, secret)):
@@ -212,89 +126,36 @@ def submit_application(
         raise
 
 
-def _submit(
-    uow: UnitOfWork,
-    service_code: str,
-    applicant: Applicant,
-    data: dict[str, object],
-    files: dict[str, IncomingFile],
-    blobs: BlobStore,
-    secret: str,
-    idempotency_key: str | None,
-    published: catalogue.PublishedStandard | None = None,
-) -> Receipt:
-    published, applicant, cleaned = _checked(
-        uow.db, service_code, applicant, data, files, published
-    )
-    with uow:
-        now = uow.now()
-        standard = published.standard
-        agency_calendar = catalogue.calendar_for_agency(uow, published.agency)
-        app = Application(
-            tracking_number=rules.new_tracking_number(),
-            idempotency_key=idempotency_key,
-            standard_version_id=published.version_id,
-            service_code=standard.code,
-            agency_code=published.agency,
-            status=Status.IN_PROCESS,
-            stage=0,
-            applicant_nik=applicant.nik,
-            applicant_name=applicant.name,
-            applicant_phone=applicant.phone,
-            applicant_email=applicant.email,
-            data=cleaned,
-            flags=rules.identity_flags(applicant.nik, cleaned),
-            submitted_at=now,
-            due_at=rules.deadline(
-                agency_calendar, now, standard.service_time, cuti=standard.cuti_bersama_stops_clock
-            ),
-        )
-        uow.session.add(app)
-        _store_files(uow, blobs, app, files)
-        uow.session.flush()
-        actor = procedure.citizen_actor(published.agency)
-        procedure.log(
-            uow,
-            app,
-            "submit",
-            "complete",
-            actor,
-            service=standard.code,
-            version=published.version,
-            documents=sorted(files),
-        )
-        procedure.open_stage(uow, app, published, 0, actor)
-        uow.commit()
-        return Receipt(
-            app.tracking_number,
-            rules.tracking_pin(secret, app.tracking_number),
-            app.status,
-            app.due_at,
-        )
+_KEY_TAKEN = InvalidStateError(
+    Text(
+        "Idempotency-Key ini sudah dipakai untuk permohonan lain",
+        "This Idempotency-Key was already used for another application",
+    ),
+    "idempotency.conflict",
+)
 
 
 def _replay(db: Database, key: str, service_code: str, secret: str) -> Receipt | None:
+    """The first receipt of a retried submission: its application, or its draft."""
     with db.unit_of_work(readonly=True) as uow:
         app = uow.session.execute(
             select(Application).where(Application.idempotency_key == key)
         ).scalar_one_or_none()
-        if app is None:
+        if app is not None:
+            if app.service_code != service_code:
+                raise _KEY_TAKEN
+            pin = rules.tracking_pin(secret, app.tracking_number)
+            return Receipt(app.tracking_number, pin, app.status, app.due_at, replayed=True)
+        draft = uow.session.execute(
+            select(ApplicationDraft).where(ApplicationDraft.idempotency_key == key)
+        ).scalar_one_or_none()
+        if draft is None:
             return None
-        if app.service_code != service_code:
-            raise InvalidStateError(
-                Text(
-                    "Idempotency-Key ini sudah dipakai untuk permohonan lain",
-                    "This Idempotency-Key was already used for another application",
-                ),
-                "idempotency.conflict",
-            )
-        return Receipt(
-            app.tracking_number,
-            rules.tracking_pin(secret, app.tracking_number),
-            app.status,
-            app.due_at,
-            replayed=True,
-        )
+        if draft.service_code != service_code:
+            raise _KEY_TAKEN
+        pending = tuple(once_only.Pending(**p) for p in draft.pending)
+        pin = rules.tracking_pin(secret, draft.tracking_number)
+        return Receipt(draft.tracking_number, pin, "draft", None, replayed=True, pending=pending)
 
 
 def resubmit_application(
@@ -329,13 +190,14 @@ def resubmit_application(
             for d in app.documents
         }
         described = {**kept, **{k: f.described() for k, f in files.items()}}
+        met = frozenset(e.requirement for e in evidence_of(uow, app.id))
         try:
-            cleaned = standards.validate_application(published.standard, merged, described)
+            cleaned = standards.validate_application(published.standard, merged, described, met)
         except ValidationFailedError as exc:
             exc.text = Text("Perbaikan belum dapat diterima", "The correction cannot be accepted")
             raise
         app.data = cleaned
-        _store_files(uow, blobs, app, files)
+        store_files(uow, blobs, app, files)
         actor = procedure.citizen_actor(app.agency_code)
         procedure.log(
             uow,

@@ -110,6 +110,7 @@ class ApplicationDraft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(20), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id"))
     service_code: Mapped[str] = mapped_column(String(63))
     agency_code: Mapped[str] = mapped_column(String(40))
     applicant_nik: Mapped[str] = mapped_column(String(16), index=True)

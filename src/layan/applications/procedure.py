@@ -38,11 +38,35 @@ def log(
     **payload: object,
 ) -> None:
     """Append an event of this application's case to the acting agency's ledger."""
+    log_case(
+        uow,
+        app.tracking_number,
+        activity,
+        lifecycle,
+        actor,
+        ledger=ledger or actor.agency or app.agency_code,
+        unit=unit,
+        **payload,
+    )
+
+
+def log_case(
+    uow: UnitOfWork,
+    tracking_number: str,
+    activity: str,
+    lifecycle: str,
+    actor: Actor,
+    *,
+    ledger: str | None = None,
+    unit: str | None = None,
+    **payload: object,
+) -> None:
+    """Append an event of the application case `tracking_number` (a draft has no row yet)."""
     record_event(
         uow.session,
-        ledger=ledger or actor.agency or app.agency_code,
+        ledger=ledger or actor.agency or "PLATFORM",
         case_type="application",
-        case_id=app.tracking_number,
+        case_id=tracking_number,
         activity=activity,
         lifecycle=lifecycle,
         actor=actor,

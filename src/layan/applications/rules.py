@@ -226,3 +226,36 @@ def labels(standard: ServiceStandard) -> dict[str, Any]:
     found: dict[str, Any] = {f.code: f.label for f in standard.form}
     found.update({s.code: s.label for s in standard.document_slots()})
     return found
+
+
+# --- drafts: what a registry left waiting ---------------------------------------------
+
+PROBLEMS = {
+    "not_found": Text(
+        "tidak ditemukan di registri; unggah dokumennya untuk melengkapi permohonan",
+        "not found in the registry; upload the document to complete the application",
+    ),
+    "unavailable": Text(
+        "registri sedang tidak dapat dihubungi; permohonan Anda disimpan sebagai draf, coba "
+        "kirim lagi nanti atau unggah dokumennya",
+        "the registry cannot be reached now; your application is kept as a draft: send it "
+        "again later or upload the document",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A requirement a draft waits on: its registry, and why (not found, unavailable)."""
+
+    requirement: str
+    registry: str
+    problem: str
+
+    def text(self, standard: ServiceStandard) -> Text:
+        req = next((r for r in standard.requirements if r.code == self.requirement), None)
+        name = req.name if req else None
+        reason = PROBLEMS.get(self.problem, PROBLEMS["unavailable"])
+        label_id = name.id if name else self.requirement
+        label_en = name.en if name else self.requirement
+        return Text(f"{label_id}: {reason.id}", f"{label_en}: {reason.en}")

@@ -25,6 +25,9 @@ class ApplicationIn(BaseModel):
     service_code: str = Field(max_length=63)
     applicant: ApplicantIn
     data: dict[str, Any] = Field(default_factory=dict)
+    # Once-only: per requirement, the id of a document this platform issued to the
+    # applicant (printed under its QR code), instead of an upload.
+    issued_documents: dict[str, str] = Field(default_factory=dict, max_length=30)
 
 
 class ResubmissionIn(BaseModel):
@@ -35,11 +38,27 @@ class ResubmissionIn(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class SubmissionIn(BaseModel):
+    """The optional `submission` part that completes a draft: issued documents' ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issued_documents: dict[str, str] = Field(default_factory=dict, max_length=30)
+
+
+class PendingOut(BaseModel):
+    requirement: str
+    registry: str
+    problem: Literal["not_found", "unavailable"]
+    message: str
+
+
 class ReceiptOut(BaseModel):
     tracking_number: str
     pin: str
     status: str
-    due_at: datetime
+    due_at: datetime | None
+    pending: list[PendingOut] = Field(default_factory=list)
 
 
 class DecisionIn(BaseModel):

@@ -332,6 +332,7 @@ def _check_documents(
     cleaned: dict,
     uploads: dict[str, UploadedFile | None],
     errors: list[FieldError],
+    satisfied: frozenset[str],
 ) -> None:
     slots = {s.code: s for s in standard.document_slots()}
     for key in uploads:
@@ -349,7 +350,7 @@ def _check_documents(
     for slot in standard.document_slots(cleaned):
         upload = uploads.get(slot.code)
         if upload is None:
-            if slot.required:
+            if slot.required and slot.code not in satisfied:
                 errors.append(
                     FieldError(
                         slot.code,
@@ -368,17 +369,21 @@ def _check_documents(
 
 
 def validate_application(
-    standard: ServiceStandard, data: dict, uploads: dict[str, UploadedFile]
+    standard: ServiceStandard,
+    data: dict,
+    uploads: dict[str, UploadedFile],
+    satisfied: frozenset[str] = frozenset(),
 ) -> dict:
     """The cleaned form data of an application, or ValidationFailedError listing every problem.
 
     Form fields are named "data.<code>", documents by their slot code. A field or document
     whose condition does not hold is not asked for: its value is dropped. Uploads of such a
     document are not refused; `standard.document_slots(cleaned)` says which ones to keep.
+    A document in `satisfied` is met otherwise (once-only) and not asked to be uploaded.
     """
     errors: list[FieldError] = []
     cleaned = _clean_fields(standard, data, errors)
-    _check_documents(standard, cleaned, uploads, errors)
+    _check_documents(standard, cleaned, uploads, errors, satisfied)
     if errors:
         raise ValidationFailedError(text=INVALID, code="application.invalid", errors=errors)
     return cleaned

@@ -14,6 +14,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import AuthenticationError, PermissionDeniedError, Text
 from layan.documents.issue import Issuer
+from layan.documents.registries import Registries
 from layan.notify.email import Mailer
 from layan.settings import Settings
 from layan.web.session import SESSION_COOKIE
@@ -56,7 +57,12 @@ def get_mailer(request: Request) -> Mailer:
     return request.app.state.mailer  # type: ignore[no-any-return]
 
 
+def get_registries(request: Request) -> Registries:
+    return request.app.state.registries  # type: ignore[no-any-return]
+
+
 DbDep = Annotated[Database, Depends(get_db)]
+RegistriesDep = Annotated[Registries, Depends(get_registries)]
 MailerDep = Annotated[Mailer, Depends(get_mailer)]
 IssuerDep = Annotated[Issuer, Depends(get_issuer)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

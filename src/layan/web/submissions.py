@@ -45,11 +45,13 @@ async def read_submission(
     max_files: int,
     max_part_size: int,
     refuse_over_limit: bool,
+    optional: bool = False,
 ) -> tuple[M, dict[str, F]]:
     """The validated JSON part and the file parts by name.
 
     With `refuse_over_limit` a file over `limit` bytes is refused here; otherwise it is
-    kept truncated to `limit + 1` bytes so the domain's checks name it as too large.
+    kept truncated to `limit + 1` bytes so the domain's checks name it as too large. An
+    `optional` JSON part may be left out: the model's defaults stand for it.
     """
     content_type = request.headers.get("content-type", "")
     files: dict[str, F] = {}
@@ -66,6 +68,8 @@ async def read_submission(
                     files[name] = make_file(
                         value.filename or name, value.content_type or "", content
                     )
+        if raw is None and optional:
+            raw = "{}"
         if not isinstance(raw, str):
             raise invalid(
                 part,

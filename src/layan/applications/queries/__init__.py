@@ -11,6 +11,14 @@ from layan.applications.queries.access_log import (
     access_log_for_applicant,
     officer_read,
 )
+from layan.applications.queries.drafts import (
+    DraftView,
+    draft_by_pin,
+    find_draft,
+    service_of,
+    track_case,
+    track_draft,
+)
 from layan.applications.queries.outcomes import case_outcome, finished_count
 from layan.applications.queries.queues import (
     QUEUE_STATUSES,
@@ -38,6 +46,7 @@ from layan.core.access_log import AccessEntry
 __all__ = [
     "QUEUE_STATUSES",
     "AccessEntry",
+    "DraftView",
     "DocumentRef",
     "OfficerRead",
     "QueuePage",
@@ -47,6 +56,8 @@ __all__ = [
     "application_by_pin",
     "application_for_officer",
     "case_outcome",
+    "draft_by_pin",
+    "find_draft",
     "document_for_officer",
     "finished_count",
     "list_applications",
@@ -58,4 +69,7 @@ __all__ = [
     "supervised_units",
     "task_for_officer",
     "track_application",
+    "track_draft",
+    "track_case",
+    "service_of",
 ]

@@ -1,0 +1,292 @@
+"""Filing an application: checking what the applicant gave, and writing it whole.
+
+Shared by a first submission (`intake`) and by a draft completed later (`drafts`): the
+same checks, and the same one transaction that stores the application, its documents,
+its once-only evidence, the access log of its registry lookups, its events and its first
+tasks, or a draft of it when a registry left a requirement waiting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from layan.applications import once_only, procedure, rules
+from layan.applications.models import Application, ApplicationDraft, Document
+from layan.applications.once_only import Pending, Resolved
+from layan.applications.rules import Status
+from layan.catalogue import forms
+from layan.catalogue import queries as catalogue
+from layan.catalogue import rules as standards
+from layan.core.blobs import BlobStore
+from layan.core.db import UnitOfWork
+from layan.core.errors import FieldError, Text, ValidationFailedError
+from layan.core.identity import InvalidNikError, parse_nik
+from layan.documents import once_only as evidence_log
+
+DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as it arrived with a submission."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    def described(self) -> standards.UploadedFile:
+        return standards.UploadedFile(
+            self.filename, self.content_type, len(self.content), self.content[:16]
+        )
+
+
+@dataclass(frozen=True)
+class Applicant:
+    nik: str
+    name: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the applicant keeps: the tracking number and the PIN that opens it.
+
+    A draft (`status` "draft") has no deadline yet: `pending` says what it waits on.
+    """
+
+    tracking_number: str
+    pin: str
+    status: str
+    due_at: datetime | None
+    replayed: bool = False
+    pending: tuple[Pending, ...] = ()
+
+
+# --- checking -------------------------------------------------------------------------
+
+
+def _check_applicant(applicant: Applicant) -> tuple[Applicant, list[FieldError]]:
+    errors: list[FieldError] = []
+    nik = applicant.nik
+    try:
+        nik = parse_nik(applicant.nik).value
+    except InvalidNikError as exc:
+        errors.append(FieldError("applicant.nik", f"nik.{exc.code}", exc.text))
+    name = " ".join(applicant.name.split())
+    if not name or len(name) > 200 or any(ord(c) < 32 for c in applicant.name):
+        errors.append(
+            FieldError(
+                "applicant.name",
+                "name.invalid",
+                Text(
+                    "Nama wajib diisi (paling banyak 200 karakter)",
+                    "Name is required (at most 200 characters)",
+                ),
+            )
+        )
+    phone = forms.normalise_phone(applicant.phone)
+    if phone is None:
+        errors.append(
+            FieldError(
+                "applicant.phone",
+                "phone.invalid",
+                Text(
+                    "Nomor HP tidak sah (contoh: 081234567890)",
+                    "Invalid phone number (e.g. 081234567890)",
+                ),
+            )
+        )
+    email = forms.normalise_email(applicant.email)
+    if email is None:
+        errors.append(
+            FieldError(
+                "applicant.email",
+                "email.invalid",
+                Text("Alamat email tidak sah", "Invalid email address"),
+            )
+        )
+    return Applicant(nik, name, phone or "", email or ""), errors
+
+
+def clean_issued(issued: dict[str, str] | None) -> dict[str, str]:
+    """The issued documents named per requirement, trimmed; blanks dropped."""
+    return {
+        str(code)[:63]: str(value).strip()[:40]
+        for code, value in (issued or {}).items()
+        if str(value).strip()
+    }
+
+
+def validate(
+    published: catalogue.PublishedStandard,
+    applicant: Applicant,
+    data: dict[str, object],
+    files: dict[str, IncomingFile],
+    issued: dict[str, str],
+) -> tuple[Applicant, dict[str, object]]:
+    """Every problem with the applicant, the form and the documents, all at once.
+
+    A document that once-only will meet (an issued document named, a registry record to
+    look up) is not asked to be uploaded.
+    """
+    standard = published.standard
+    applicant, errors = _check_applicant(applicant)
+    uploaded = set(files)
+    cleaned: dict[str, object] = {}
+    try:
+        cleaned = standards.validate_application(
+            standard,
+            data,
+            {k: f.described() for k, f in files.items()},
+            once_only.satisfied(standard, issued, uploaded),
+        )
+    except ValidationFailedError as exc:
+        errors.extend(once_only.upload_or_id(exc.errors, standard))
+    errors.extend(once_only.missing(standard, cleaned, issued, uploaded))
+    if errors:
+        raise ValidationFailedError(
+            Text(
+                "Permohonan belum dapat diterima: periksa isian yang ditandai",
+                "The application cannot be accepted yet: check the marked fields",
+            ),
+            "invalid",
+            errors,
+        )
+    return applicant, cleaned
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def store_files(
+    uow: UnitOfWork, blobs: BlobStore, app: Application, files: dict[str, IncomingFile]
+) -> None:
+    for slot, incoming in files.items():
+        digest = blobs.put(incoming.content)
+        app.documents.append(
+            Document(
+                slot=slot,
+                digest=digest,
+                filename=incoming.filename[:255],
+                content_type=incoming.content_type[:100],
+                size=len(incoming.content),
+                uploaded_at=uow.now(),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One application (or draft) about to be written: everything checked already."""
+
+    tracking_number: str
+    idempotency_key: str | None
+    published: catalogue.PublishedStandard
+    applicant: Applicant
+    data: dict[str, object]
+    files: dict[str, IncomingFile]
+    issued: dict[str, str]
+    resolved: Resolved
+
+
+def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Application:
+    """The application written whole inside the caller's transaction (not committed)."""
+    now = uow.now()
+    published, applicant = filing.published, filing.applicant
+    standard = published.standard
+    agency_calendar = catalogue.calendar_for_agency(uow, published.agency)
+    app = Application(
+        tracking_number=filing.tracking_number,
+        idempotency_key=filing.idempotency_key,
+        standard_version_id=published.version_id,
+        service_code=standard.code,
+        agency_code=published.agency,
+        status=Status.IN_PROCESS,
+        stage=0,
+        applicant_nik=applicant.nik,
+        applicant_name=applicant.name,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        data=filing.data,
+        flags=rules.identity_flags(applicant.nik, filing.data),
+        submitted_at=now,
+        due_at=rules.deadline(
+            agency_calendar, now, standard.service_time, cuti=standard.cuti_bersama_stops_clock
+        ),
+    )
+    uow.session.add(app)
+    store_files(uow, blobs, app, filing.files)
+    uow.session.flush()
+    evidence = filing.resolved.evidence
+    evidence_log.record_evidence(uow, app.id, published.agency, standard.code, evidence)
+    evidence_log.log_lookups(uow, app.tracking_number, published.agency, filing.resolved.lookups)
+    actor = procedure.citizen_actor(published.agency)
+    procedure.log(
+        uow,
+        app,
+        "submit",
+        "complete",
+        actor,
+        service=standard.code,
+        version=published.version,
+        documents=sorted(filing.files),
+        once_only=sorted(e.requirement for e in evidence),
+    )
+    procedure.open_stage(uow, app, published, 0, actor)
+    return app
+
+
+def save_draft(
+    uow: UnitOfWork, blobs: BlobStore, filing: Filing, draft: ApplicationDraft | None = None
+) -> ApplicationDraft:
+    """The application kept as a draft (new, or `draft` updated) while a registry left a
+    requirement waiting; the files are stored now, so nothing given is lost."""
+    now = uow.now()
+    files = {
+        slot: [f.filename[:255], f.content_type[:100], blobs.put(f.content)]
+        for slot, f in filing.files.items()
+    }
+    pending = [p.__dict__ for p in filing.resolved.pending]
+    published, applicant = filing.published, filing.applicant
+    if draft is None:
+        draft = ApplicationDraft(
+            tracking_number=filing.tracking_number,
+            idempotency_key=filing.idempotency_key,
+            standard_version_id=published.version_id,
+            service_code=published.standard.code,
+            agency_code=published.agency,
+            created_at=now,
+            attempts=0,
+        )
+        uow.session.add(draft)
+    draft.applicant_nik, draft.applicant_name = applicant.nik, applicant.name
+    draft.applicant_phone, draft.applicant_email = applicant.phone, applicant.email
+    draft.data, draft.files, draft.issued, draft.pending = (
+        filing.data,
+        files,
+        filing.issued,
+        pending,
+    )
+    draft.attempted_at, draft.attempts = now, (draft.attempts or 0) + 1
+    evidence_log.log_lookups(uow, filing.tracking_number, published.agency, filing.resolved.lookups)
+    procedure.log_case(
+        uow,
+        filing.tracking_number,
+        "draft saved",
+        "suspend",
+        procedure.citizen_actor(published.agency),
+        service=published.standard.code,
+        pending=[{"requirement": p["requirement"], "problem": p["problem"]} for p in pending],
+    )
+    return draft
+
+
+def receipt_of(filing: Filing, secret: str, app: Application | None) -> Receipt:
+    pin = rules.tracking_pin(secret, filing.tracking_number)
+    if app is None:
+        return Receipt(
+            filing.tracking_number, pin, DRAFT, None, pending=tuple(filing.resolved.pending)
+        )
+    return Receipt(app.tracking_number, pin, app.status, app.due_at)
