@@ -6,7 +6,7 @@ from layan.applications import rules
 from layan.catalogue.rules import load_demo
 
 
-def test_labels_name_every_form_field_and_document_slot_of_a_standard() -> None:
+def test_labels_name_every_requirement_form_field_and_document_slot_of_a_standard() -> None:
     _agencies, standards = load_demo()
     for standard in standards:
         labels = rules.labels(standard)
@@ -15,6 +15,8 @@ def test_labels_name_every_form_field_and_document_slot_of_a_standard() -> None:
                 assert labels[f.code] == f.label
         for slot in standard.document_slots():
             assert labels[slot.code] == slot.label
+        for req in standard.requirements:
+            assert labels[req.code] == req.name
         assert set(labels) == {f.code for f in standard.form} | {
             s.code for s in standard.document_slots()
-        }
+        } | {r.code for r in standard.requirements}

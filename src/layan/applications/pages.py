@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from layan.applications import intake, outputs, queries
+from layan.applications import drafts, intake, outputs, queries
 from layan.applications.rules import (
     Status,
     format_tracking_number,
@@ -25,10 +25,12 @@ from layan.applications.rules import (
     normalise_tracking_number,
 )
 from layan.catalogue import queries as catalogue
+from layan.catalogue.rules import condition_holds
 from layan.core.errors import NotFoundError, TooManyRequestsError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
+from layan.documents import wallet
 from layan.surveys import queries as surveys
-from layan.web.deps import BlobsDep, DbDep, IssuerDep, SettingsDep
+from layan.web.deps import BlobsDep, DbDep, IssuerDep, RegistriesDep, SettingsDep
 from layan.web.errors import lang
 from layan.web.files import pdf_response
 from layan.web.messages import translate
@@ -40,15 +42,36 @@ PUBLIC = {"x-permission": "public"}
 APPLICANT_FIELDS = ("nik", "name", "phone", "email")
 
 
-def anchor(field: str) -> str:
-    """The id of the input a field error points at."""
+def anchor(field: str, code: str = "") -> str:
+    """The id of the input a field error points at (an issued document's id has its own)."""
+    if code.startswith("issued."):
+        return f"issued-{field}"
     return field.replace(".", "-") if "." in field else f"file-{field}"
 
 
 def _errors(exc: ValidationFailedError, lang: str) -> list[dict[str, str]]:
     return [
-        {"field": e.field, "anchor": anchor(e.field), "message": e.text(lang)} for e in exc.errors
+        {"field": e.field, "anchor": anchor(e.field, e.code), "message": e.text(lang)}
+        for e in exc.errors
     ]
+
+
+def _issued(form: FormData) -> dict[str, str]:
+    """The issued documents' ids typed or chosen on the form (`issued.<requirement>`)."""
+    return {
+        k[7:]: str(v).strip()[:40]
+        for k, v in form.items()
+        if k.startswith("issued.") and str(v).strip()
+    }
+
+
+def _choices(db: Any, request: Request, standard: Any) -> dict[str, Any]:
+    """The wallet's documents to pick for each issued-document requirement, when open."""
+    wanted = {r.code: r.services for r in standard.requirements if r.kind == "issued_document"}
+    if not wanted or not request.cookies.get(wallet.COOKIE):
+        return {}
+    with db.unit_of_work(readonly=True) as uow:
+        return wallet.issued_choices(uow, request.cookies.get(wallet.COOKIE), wanted)
 
 
 async def _read_form(
@@ -89,14 +112,18 @@ def _form_page(
     values: dict[str, str],
     errors: list[dict[str, str]],
     kept: dict[str, list[str]],
+    choices: dict[str, Any],
     status: int = 200,
 ) -> HTMLResponse:
+    standard = published.standard
     return render(
         request,
         "applications/apply.html",
         {
             "p": published,
-            "s": published.standard,
+            "s": standard,
+            "once": {r.code: r for r in standard.requirements if r.once_only},
+            "choices": choices,
             "values": values,
             "errors": errors,
             "error_for": {e["field"]: e["message"] for e in errors},
@@ -111,7 +138,8 @@ def _form_page(
 async def apply_form(request: Request, code: str, db: DbDep) -> HTMLResponse:
     """The application form generated from the service's standard."""
     published = await run_in_threadpool(_standard, db, code)
-    return _form_page(request, published, values={}, errors=[], kept={})
+    choices = await run_in_threadpool(_choices, db, request, published.standard)
+    return _form_page(request, published, values={}, errors=[], kept={}, choices=choices)
 
 
 @router.post("/layanan/{code}/ajukan", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -125,9 +153,12 @@ async def check_answers(
     values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "kept")}
     applicant = intake.Applicant(*(values.get(f"applicant.{f}", "") for f in APPLICANT_FIELDS))
     data = {k[5:]: v for k, v in values.items() if k.startswith("data.") and v != ""}
+    issued = _issued(form)
     try:
         applicant, cleaned = await run_in_threadpool(
-            lambda: intake.check_application(published, applicant=applicant, data=data, files=files)
+            lambda: intake.check_application(
+                published, applicant=applicant, data=data, files=files, issued=issued
+            )
         )
     except ValidationFailedError as exc:
         bad = {e.field for e in exc.errors}
@@ -136,16 +167,24 @@ async def check_answers(
             for slot, f in files.items()
             if slot not in bad
         }
+        choices = await run_in_threadpool(_choices, db, request, published.standard)
         return _form_page(
             request,
             published,
             values=values,
             errors=_errors(exc, lang(request)),
             kept=kept,
+            choices=choices,
             status=422,
         )
     stored = {slot: [f.filename, f.content_type, blobs.put(f.content)] for slot, f in files.items()}
-    draft = {"service": code, "applicant": applicant.__dict__, "data": cleaned, "files": stored}
+    draft = {
+        "service": code,
+        "applicant": applicant.__dict__,
+        "data": cleaned,
+        "files": stored,
+        "issued": issued,
+    }
     return render(
         request,
         "applications/check.html",
@@ -155,13 +194,25 @@ async def check_answers(
             "draft": draft,
             "sealed": seal(request, draft),
             "labels": labels(published.standard),
+            "lookups": [
+                r
+                for r in published.standard.requirements
+                if r.kind == "registry"
+                and r.code not in stored
+                and condition_holds(r.condition, cleaned)
+            ],
         },
     )
 
 
 @router.post("/layanan/{code}/kirim", response_class=HTMLResponse, openapi_extra=PUBLIC)
 async def send(
-    request: Request, code: str, db: DbDep, settings: SettingsDep, blobs: BlobsDep
+    request: Request,
+    code: str,
+    db: DbDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+    registries: RegistriesDep,
 ) -> HTMLResponse:
     """Submit the confirmed answers; a second click returns the same receipt."""
     async with request.form(max_fields=5, max_part_size=4 * 1024 * 1024) as form:
@@ -184,8 +235,18 @@ async def send(
             secret=settings.secret_key,  # type: ignore[arg-type]
             idempotency_key=hashlib.sha256(str(sealed).encode()).hexdigest(),
             published=published,
+            issued=draft.get("issued") or {},  # type: ignore[arg-type]
+            registries=registries,
         )
     )
+    return _receipt_page(request, published, receipt)
+
+
+def _receipt_page(
+    request: Request, published: catalogue.PublishedStandard, receipt: intake.Receipt
+) -> HTMLResponse:
+    """The receipt; for a draft, what it waits on and how to complete it (202)."""
+    language = lang(request)
     return render(
         request,
         "applications/receipt.html",
@@ -193,8 +254,9 @@ async def send(
             "p": published,
             "receipt": receipt,
             "spoken": format_tracking_number(receipt.tracking_number),
+            "pending": [x.text(published.standard)(language) for x in receipt.pending],
         },
-        201,
+        202 if receipt.status == "draft" else 201,
     )
 
 
@@ -226,7 +288,11 @@ def _tracked(db: Any, number: str, pin: str | None, secret: str) -> dict[str, An
     """
     guard = queries.pin_guard(db, number) if pin else nullcontext()
     with guard, db.unit_of_work(readonly=True) as uow:
-        view = queries.track_application(uow, number, pin, secret)
+        found = queries.track_case(uow, number, pin, secret)
+        if isinstance(found, queries.DraftView):
+            draft = queries.draft_by_pin(uow, number, pin, secret)
+            return {"d": found, "p": catalogue.get_standard_version(uow, draft.standard_version_id)}
+        view = found
         app = queries.application_by_pin(uow, number, pin, secret)
         tracked: dict[str, Any] = {
             "v": view,
@@ -253,6 +319,8 @@ async def _track_page(
 ) -> HTMLResponse:
     """The tracking page: public without a PIN; whole, fixable and surveyable with it."""
     tracked = await run_in_threadpool(_tracked, db, number, pin, secret)
+    if "d" in tracked:
+        return _draft_page(request, tracked, pin, list(errors), status)
     context: dict[str, Any] = {
         **tracked,
         "errors": list(errors),
@@ -264,6 +332,75 @@ async def _track_page(
         context["labels"] = labels(tracked["p"].standard)
         context.setdefault("returned", tracked["v"].status == Status.RETURNED)
     return render(request, "applications/track.html", context, status)
+
+
+def _draft_page(
+    request: Request,
+    tracked: dict[str, Any],
+    pin: str | None,
+    errors: list[dict[str, str]],
+    status: int,
+) -> HTMLResponse:
+    """A draft: what it waits on; with the PIN, the form that completes it."""
+    standard = tracked["p"].standard
+    waiting = {p["requirement"] for p in tracked["d"].pending}
+    return render(
+        request,
+        "applications/draft.html",
+        {
+            **tracked,
+            "pin": pin or "",
+            "errors": errors,
+            "error_for": {e["field"]: e["message"] for e in errors if "field" in e},
+            "labels": labels(standard),
+            "waiting_slots": [s for s in standard.document_slots() if s.code in waiting],
+        },
+        status,
+    )
+
+
+@router.post("/lacak/{number}/lengkapi", response_class=HTMLResponse, openapi_extra=PUBLIC)
+async def complete_draft(
+    request: Request,
+    number: str,
+    db: DbDep,
+    settings: SettingsDep,
+    blobs: BlobsDep,
+    registries: RegistriesDep,
+) -> HTMLResponse:
+    """Send a draft again: the registry asked once more, or the uploads given here."""
+    form, files = await _read_form(request, settings.max_upload_kb * 1024)
+    pin = str(form.get("pin") or "")[:12]
+    try:
+        receipt = await run_in_threadpool(
+            lambda: drafts.complete_draft(
+                db,
+                tracking_number=number,
+                pin=pin,
+                files=files,
+                blobs=blobs,
+                secret=settings.secret_key,
+                issued=_issued(form),
+                registries=registries,
+            )
+        )
+    except ValidationFailedError as exc:
+        return await _track_page(
+            request,
+            db,
+            settings.secret_key,
+            number,
+            pin,
+            errors=_errors(exc, lang(request)),
+            status=422,
+        )
+    published = await run_in_threadpool(_standard_of, db, receipt.tracking_number)
+    return _receipt_page(request, published, receipt)
+
+
+def _standard_of(db: Any, number: str) -> catalogue.PublishedStandard:
+    with db.unit_of_work(readonly=True) as uow:
+        return catalogue.get_standard(uow, queries.service_of(uow, number))
 
 
 @router.get("/lacak/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)

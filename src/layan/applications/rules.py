@@ -222,8 +222,9 @@ def document_kind(filename: str, content_type: str) -> str:
 
 
 def labels(standard: ServiceStandard) -> dict[str, Any]:
-    """The label of every form field and document slot of a standard, by its code."""
-    found: dict[str, Any] = {f.code: f.label for f in standard.form}
+    """The label of every requirement, form field and document slot of a standard, by code."""
+    found: dict[str, Any] = {r.code: r.name for r in standard.requirements}
+    found.update({f.code: f.label for f in standard.form})
     found.update({s.code: s.label for s in standard.document_slots()})
     return found
 

@@ -35,6 +35,7 @@ from layan.documents.models import IssuedOutput, OutputShare, WalletCode, Wallet
 from layan.documents.queries import OUTPUT_NOT_FOUND, OutputRef, find_output, output_ref
 from layan.notify.email import Mailer
 
+COOKIE = "layan_wallet"  # the wallet session of the pages
 CODE_MINUTES = 10
 SESSION_MINUTES = 30
 CODE_TRIES = 5  # wrong codes before a code is spent (the throttle counts them too)
@@ -208,6 +209,28 @@ def holder_of(uow: UnitOfWork, token: str | None) -> str:
     if row is None or row.expires_at <= uow.now():
         raise _SIGNED_OUT
     return row.nik_sha256
+
+
+def issued_choices(
+    uow: UnitOfWork, token: str | None, services: dict[str, list[str]]
+) -> dict[str, list[OutputRef]]:
+    """For an open wallet: per requirement, the holder's valid documents of its services
+    (newest first), to pick from instead of uploading; nothing without a wallet session."""
+    try:
+        holder = holder_of(uow, token)
+    except AuthenticationError:
+        return {}
+    today = uow.now().date()
+    held = [
+        o
+        for o in list_wallet(uow, holder)
+        if o.kind == "output"
+        and o.revoked_at is None
+        and (o.valid_until is None or o.valid_until >= today)
+    ]
+    return {
+        code: [o for o in held if o.service_code in wanted] for code, wanted in services.items()
+    }
 
 
 def sign_out(db: Database, token: str | None) -> None:

@@ -21,7 +21,7 @@ from layan.web.templating import render
 router = APIRouter(include_in_schema=False)
 PUBLIC = {"x-permission": "public"}
 HOLDER = {"x-permission": "wallet"}
-COOKIE = "layan_wallet"
+COOKIE = wallet.COOKIE
 ANCHORS = {"nik": "nik", "email": "email", "code": "code", "hours": "hours"}
 
 

@@ -190,4 +190,53 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
         "Pemilik dokumen ini membagikannya kepada Anda lewat tautan yang berlaku terbatas.",
         "The holder of this document shared it with you by a link that works for a limited time.",
     ),
+    # once-only on the application form
+    "once.issued_hint": (
+        "Sudah punya {name} yang diterbitkan lewat Layan? Pakai dokumen itu: tidak perlu mengunggah apa pun.",
+        "Already have a {name} issued through Layan? Use it: nothing to upload.",
+    ),
+    "once.pick": ("Dokumen dari Dompet dokumen Anda", "A document from your document wallet"),
+    "once.pick_none": (
+        "Tidak memakai dokumen terbit (unggah salinan)",
+        "Do not use an issued document (upload a copy)",
+    ),
+    "once.id_label": ("ID dokumen terbit", "Issued document ID"),
+    "once.id_hint": (
+        "Tercetak di bawah kode QR dokumen, misalnya K7QM-8XPT-3RAB. Atau",
+        "Printed under the document's QR code, e.g. K7QM-8XPT-3RAB. Or",
+    ),
+    "once.wallet_link": ("pilih dari Dompet dokumen", "pick it from your document wallet"),
+    "once.registry_hint": (
+        "Tidak perlu diunggah: kami memeriksanya di registri berdasarkan NIK Anda saat permohonan dikirim. Unggah salinan hanya jika datanya belum ada di registri.",
+        "Nothing to upload: we check the registry by your NIK when the application is sent. Upload a copy only if the registry does not hold it yet.",
+    ),
+    "once.or_upload": ("atau unggah salinannya", "or upload a copy"),
+    "once.check_heading": (
+        "Dari data pemerintah (tanpa unggah)",
+        "From government records (no upload)",
+    ),
+    "once.check_issued": ("dokumen terbit {id}", "issued document {id}"),
+    "once.check_registry": (
+        "diperiksa di registri berdasarkan NIK saat dikirim",
+        "checked in the registry by NIK when sent",
+    ),
+    # drafts
+    "draft.heading": ("Permohonan disimpan sebagai draf", "Application kept as a draft"),
+    "draft.lead": (
+        "Semua isian dan dokumen Anda tersimpan. Satu persyaratan belum dapat dipenuhi dari data pemerintah:",
+        "Everything you gave is kept. One requirement could not yet be met from government records:",
+    ),
+    "draft.no_clock": (
+        "Jangka waktu layanan mulai berjalan saat permohonan lengkap diterima. Lengkapi di halaman lacak dengan nomor dan PIN ini.",
+        "The service time starts once the complete application is received. Complete it on the tracking page with this number and PIN.",
+    ),
+    "draft.status": ("Draf: belum diterima", "Draft: not received yet"),
+    "draft.waiting": ("Menunggu", "Waiting for"),
+    "draft.complete_heading": ("Lengkapi dan kirim lagi", "Complete and send again"),
+    "draft.complete_lead": (
+        "Kirim lagi untuk memeriksa registri sekali lagi, atau unggah dokumennya di sini.",
+        "Send again to check the registry once more, or upload the document here.",
+    ),
+    "draft.send": ("Kirim lagi", "Send again"),
+    "draft.attempts": ("Percobaan", "Attempts"),
 }
