@@ -89,3 +89,33 @@ def test_a_draft_is_completed_on_the_tracking_page_with_an_upload(client: TestCl
     assert done.status_code == 201, done.text[:1000]
     assert text_of(by_id(check_page(done.text), "tracking-number")).replace("-", "") == number
     assert "Diproses" in text_of(get_page(client, f"/lacak/{number}"))
+
+
+def test_the_officer_opens_the_issued_document_a_requirement_was_met_with(
+    client: TestClient,
+) -> None:
+    from tests.factories import tasks_of
+    from tests.integration.test_once_only import _post
+    from tests.pages import sign_in_page
+
+    ktp = _approved(client, "ktp-el-baru", applicant={"nik": NIK})
+    skck = _post(
+        client, "skck", applicant={"nik": NIK}, drop_files=("ktp",), issued={"ktp": ktp["id"]}
+    )
+    assert skck.status_code == 201, skck.text
+    number, pin = skck.json()["tracking_number"], skck.json()["pin"]
+    (task,) = [
+        t for t in tasks_of(client, "polres-skck-frontdesk") if t["tracking_number"] == number
+    ]
+    sign_in_page(client, "polres-skck-frontdesk")
+    page = get_page(client, f"/petugas/tugas/{task['id']}")
+    section = text_of(page)
+    assert "Dipenuhi dari data pemerintah" in section and ktp["id"] in section
+    link = next(a.get("href") for a in find_all(page, "a") if "/bukti/" in (a.get("href") or ""))
+    opened = client.get(link)
+    assert opened.status_code == 200 and opened.content.startswith(b"%PDF")
+    assert client.get(link.rsplit("/", 1)[0] + "/999999").status_code == 404
+    log = client.get(
+        f"/api/v1/applications/{number}/access-log", headers={"X-Tracking-Pin": pin}
+    ).json()
+    assert "issued_document:ktp" in [e["what"] for e in log]

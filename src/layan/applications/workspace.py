@@ -18,9 +18,10 @@ from layan.applications import privacy, queries, service
 from layan.applications.rules import Decision, format_tracking_number, inline_type
 from layan.core.access import Principal
 from layan.core.errors import NotFoundError, Text, ValidationFailedError
+from layan.documents.issue import pdf_bytes
 from layan.web.deps import BlobsDep, DbDep, DbId, IssuerDep, PageOfficerDep
 from layan.web.errors import lang
-from layan.web.files import document_response
+from layan.web.files import document_response, pdf_response
 from layan.web.session import check_csrf
 from layan.web.templating import render
 
@@ -208,6 +209,33 @@ async def document(
     """A document, shown inline only as the type its bytes show; otherwise downloaded."""
     ref, content = await run_in_threadpool(_document, db, blobs, officer, document_id)
     return document_response(content, ref.filename, inline_type(content[:16]))
+
+
+def _evidence(
+    db: Any, issuer: Any, officer: Principal, task_id: int, evidence_id: int
+) -> tuple[str, bytes]:
+    """An issued document that met a requirement; the read is logged on the case worked."""
+    with db.unit_of_work(readonly=True) as uow:
+        detail, found = queries.evidence_for_officer(uow, officer, task_id, evidence_id)
+        number = detail.application.tracking_number
+        read = queries.officer_read(
+            uow, officer, number, f"issued_document:{found.requirement}", task_id=task_id
+        )
+    content = pdf_bytes(db, issuer, found.output_id or "")
+    privacy.log_read(db, read)
+    return found.reference, content
+
+
+@router.get("/petugas/tugas/{task_id}/bukti/{evidence_id}", openapi_extra=OFFICER)
+async def evidence(
+    task_id: TaskId, evidence_id: DbId, db: DbDep, issuer: IssuerDep, officer: PageOfficerDep
+) -> Response:
+    """The issued document a requirement was met with (another agency's, often), shown
+    inline; the read goes to the applicant's access log."""
+    reference, content = await run_in_threadpool(
+        _evidence, db, issuer, officer, task_id, evidence_id
+    )
+    return pdf_response(content, reference, inline=True)
 
 
 # --- my units (supervisor) ------------------------------------------------------------

@@ -12,7 +12,7 @@ basis the registry recorded for such lookups.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -188,7 +188,7 @@ class EvidenceRef:
     provider: str
     reference: str
     registry: str | None
-    checked_at: object
+    checked_at: datetime
     output_id: str | None  # for an issued document: the output to open
     revoked: bool  # an issued document revoked since
 

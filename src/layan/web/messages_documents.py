@@ -239,4 +239,13 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     ),
     "draft.send": ("Kirim lagi", "Send again"),
     "draft.attempts": ("Percobaan", "Attempts"),
+    "once.officer_heading": ("Dipenuhi dari data pemerintah", "Met from government records"),
+    "once.officer_issued": (
+        "dokumen terbit {provider}, diperiksa saat diajukan:",
+        "a document issued by {provider}, checked when submitted:",
+    ),
+    "once.officer_registry": (
+        "ditemukan di registri {registry} ({provider}), rujukan {reference}",
+        "found in the {registry} registry ({provider}), reference {reference}",
+    ),
 }

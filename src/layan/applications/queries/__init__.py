@@ -33,6 +33,7 @@ from layan.applications.queries.tasks import (
     DocumentRef,
     TaskDetail,
     document_for_officer,
+    evidence_for_officer,
     task_for_officer,
 )
 from layan.applications.queries.views import (
@@ -59,6 +60,7 @@ __all__ = [
     "draft_by_pin",
     "find_draft",
     "document_for_officer",
+    "evidence_for_officer",
     "finished_count",
     "list_applications",
     "list_queue",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from layan.applications.rules import TaskStatus
 from layan.core.access import Principal
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, Text
+from layan.documents.once_only import EvidenceRef, evidence_of
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class TaskDetail:
     application: ApplicationView
     documents: list[DocumentRef]
     labels: dict[str, Any]
+    evidence: list[EvidenceRef] = field(default_factory=list)  # requirements met once-only
 
 
 def _ref(d: Document, tracking_number: str, labels: dict[str, Any]) -> DocumentRef:
@@ -122,6 +124,7 @@ def task_for_officer(uow: UnitOfWork, principal: Principal, task_id: int) -> Tas
         application=view,
         documents=_documents(app, labels),
         labels=labels,
+        evidence=evidence_of(uow, app.id),
     )
 
 
@@ -137,3 +140,17 @@ def document_for_officer(uow: UnitOfWork, principal: Principal, document_id: int
             Text("Dokumen tidak ditemukan", "Document not found"), "document.not_found"
         )
     return _ref(found, found.application.tracking_number, {})
+
+
+def evidence_for_officer(
+    uow: UnitOfWork, principal: Principal, task_id: int, evidence_id: int
+) -> tuple[TaskDetail, EvidenceRef]:
+    """An issued document that met a requirement of the task's application, for an officer
+    who may read that application; NotFound otherwise."""
+    detail = task_for_officer(uow, principal, task_id)
+    found = next((e for e in detail.evidence if e.id == evidence_id and e.output_id), None)
+    if found is None:
+        raise NotFoundError(
+            Text("Dokumen tidak ditemukan", "Document not found"), "output.not_found"
+        )
+    return detail, found
