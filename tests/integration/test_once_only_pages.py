@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.factories import application_parts
-from tests.integration.test_once_only import NIK, _approved
+from tests.factories import application_parts, tasks_of
+from tests.integration.test_once_only import NIK, _approved, _post
 from tests.integration.test_wallet_pages import EMAIL, _sign_in
-from tests.pages import by_id, check_page, csrf, find_all, get_page, text_of
+from tests.pages import by_id, check_page, csrf, find_all, get_page, sign_in_page, text_of
 
 
 def _fill(
@@ -94,10 +94,6 @@ def test_a_draft_is_completed_on_the_tracking_page_with_an_upload(client: TestCl
 def test_the_officer_opens_the_issued_document_a_requirement_was_met_with(
     client: TestClient,
 ) -> None:
-    from tests.factories import tasks_of
-    from tests.integration.test_once_only import _post
-    from tests.pages import sign_in_page
-
     ktp = _approved(client, "ktp-el-baru", applicant={"nik": NIK})
     skck = _post(
         client, "skck", applicant={"nik": NIK}, drop_files=("ktp",), issued={"ktp": ktp["id"]}
