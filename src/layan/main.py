@@ -27,6 +27,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.events import SYSTEM
 from layan.documents.api import router as documents_router
+from layan.documents.audit_pages import router as audit_pages
 from layan.documents.issue import Issuer
 from layan.documents.keys import KeyFolder, ensure_keys
 from layan.documents.pages import router as document_pages
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(document_pages)
     app.include_router(document_workspace)
     app.include_router(wallet_pages)
+    app.include_router(audit_pages)
     app.include_router(api_docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)

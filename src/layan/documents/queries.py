@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from layan.core.db import UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
 from layan.documents import rules
 from layan.documents.keys import find_key
-from layan.documents.models import IssuedOutput
+from layan.documents.models import IssuedOutput, OnceOnlyEvidence
 
 OUTPUT_NOT_FOUND = NotFoundError(
     Text("Dokumen tidak ditemukan", "Document not found"), "output.not_found"
@@ -280,3 +281,38 @@ def verify_jws(uow: UnitOfWork, jws: str) -> Verification:
         ) from None
     row = find_output(uow, unverified.payload["id"])
     return _check(uow, jws.strip(), row)
+
+
+# --- the requirement audit ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthOfOnceOnly:
+    """Uploads once-only removed in one month: requirements met from government records."""
+
+    month: str  # "2026-06"
+    issued_documents: int
+    registry_lookups: int
+
+    @property
+    def total(self) -> int:
+        return self.issued_documents + self.registry_lookups
+
+
+def once_only_by_month(
+    uow: UnitOfWork, agency: str, since: datetime, tz: str
+) -> list[MonthOfOnceOnly]:
+    """Per month (in the agency's zone) since `since`, the uploads its services did not ask
+    for because a requirement was met once-only; newest month first."""
+    rows = uow.session.execute(
+        select(OnceOnlyEvidence.checked_at, OnceOnlyEvidence.source).where(
+            OnceOnlyEvidence.agency_code == agency, OnceOnlyEvidence.checked_at >= since
+        )
+    ).all()
+    zone = ZoneInfo(tz)
+    counts: dict[str, list[int]] = {}
+    for at, source in rows:
+        month = at.astimezone(zone).strftime("%Y-%m")
+        pair = counts.setdefault(month, [0, 0])
+        pair[0 if source == "issued_document" else 1] += 1
+    return [MonthOfOnceOnly(m, *counts[m]) for m in sorted(counts, reverse=True)]

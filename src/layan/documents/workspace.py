@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from layan.accounts import queries as accounts
 from layan.core import access_log
 from layan.core.access import Principal
 from layan.core.access_log import Read, reader_for
 from layan.core.errors import ValidationFailedError
-from layan.documents import queries, revocation
+from layan.documents import keys, queries, revocation
 from layan.documents.issue import Issuer, pdf_bytes
 from layan.web.deps import DbDep, IssuerDep, PageOfficerDep
 from layan.web.errors import lang
@@ -105,3 +106,46 @@ async def revoke(request: Request, output_id: str, db: DbDep, officer: PageOffic
         return _page(request, officer, rows, search, errors=errors, failed=output_id, status=422)
     query = urlencode({"cari": search, "pesan": "dicabut"} if search else {"pesan": "dicabut"})
     return RedirectResponse(f"/petugas/keluaran?{query}#output-{output_id}", status_code=303)
+
+
+# --- the agency's signing keys (agency admins) --------------------------------------------
+
+
+def _keys(db: Any, officer: Principal, requested: str | None) -> tuple[str, list[Any]]:
+    with db.unit_of_work(readonly=True) as uow:
+        agency = accounts.agency_for_admin(uow, officer, requested)
+        return agency, [k for k in keys.list_keys(uow) if k.agency == agency]
+
+
+@router.get("/petugas/admin/kunci", response_class=HTMLResponse, openapi_extra=OFFICER)
+async def keys_page(
+    request: Request, db: DbDep, officer: PageOfficerDep, instansi: str = ""
+) -> HTMLResponse:
+    """The agency's signing keys: the active one and those it replaced, to rotate."""
+    agency, rows = await run_in_threadpool(_keys, db, officer, instansi[:40] or None)
+    return render(
+        request,
+        "documents/keys.html",
+        {"agency": agency, "keys": rows, "rotated": request.query_params.get("pesan") == "diganti"},
+    )
+
+
+def _rotate(db: Any, issuer: Issuer, officer: Principal, requested: str | None) -> str:
+    with db.unit_of_work(readonly=True) as uow:
+        agency = accounts.agency_for_admin(uow, officer, requested)
+        actor = accounts.admin_actor(officer, agency)
+    keys.rotate_key(db, issuer.keys, agency, actor)
+    return agency
+
+
+@router.post("/petugas/admin/kunci/ganti", openapi_extra=OFFICER)
+async def rotate(
+    request: Request, db: DbDep, issuer: IssuerDep, officer: PageOfficerDep
+) -> Response:
+    """Retire the active key and sign from now on with a new one; old documents still verify."""
+    async with request.form(max_fields=4) as form:
+        check_csrf(request, form.get("csrf_token"))
+        requested = str(form.get("instansi") or "")[:40] or None
+    agency = await run_in_threadpool(_rotate, db, issuer, officer, requested)
+    query = urlencode({"instansi": agency, "pesan": "diganti"})
+    return RedirectResponse(f"/petugas/admin/kunci?{query}", status_code=303)

@@ -248,4 +248,82 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
         "ditemukan di registri {registry} ({provider}), rujukan {reference}",
         "found in the {registry} registry ({provider}), reference {reference}",
     ),
+    # the requirement audit
+    "audit.title": ("Audit persyaratan", "Requirement audit"),
+    "audit.lead": (
+        "Persyaratan yang dapat dipangkas atau dipenuhi dari data yang sudah dipegang pemerintah, agar tidak ada lagi syarat pelayanan yang rumit.",
+        "Requirements that could be cut or met from what government already holds, so that no service asks for more than it must.",
+    ),
+    "audit.agency": ("Instansi", "Agency"),
+    "audit.show": ("Tampilkan", "Show"),
+    "audit.csv": ("Unduh CSV persyaratan", "Download the requirements (CSV)"),
+    "audit.months_csv": ("Unduh CSV per bulan", "Download the months (CSV)"),
+    "audit.without_basis": ("Tanpa dasar hukum yang jelas", "Without a clear legal basis"),
+    "audit.none_without_basis": (
+        "Setiap persyaratan menyebut peraturan beserta nomornya.",
+        "Every requirement cites a regulation with its number.",
+    ),
+    "audit.candidates": (
+        "Sudah dipegang pemerintah (kandidat sekali saja)",
+        "Already held by government (once-only candidates)",
+    ),
+    "audit.candidates_hint": (
+        "Dokumen yang diterbitkan instansi pemerintah tetapi masih diminta diunggah. Bila layanan penerbitnya ada di Layan, ubah persyaratannya seperti di kolom terakhir.",
+        "Documents a government agency issues that applicants are still asked to upload. Where the issuing service is on Layan, change the requirement as the last column says.",
+    ),
+    "audit.service": ("Layanan", "Service"),
+    "audit.requirement": ("Persyaratan", "Requirement"),
+    "audit.held_by": ("Diterbitkan oleh", "Issued by"),
+    "audit.issued_on_layan": ("Diterbitkan di Layan oleh", "Issued on Layan by"),
+    "audit.not_on_layan": (
+        "layanan penerbit belum ada di Layan",
+        "the issuing service is not on Layan yet",
+    ),
+    "audit.no_candidates": (
+        "Tidak ada: semua yang dipegang pemerintah sudah dipenuhi sekali saja.",
+        "None: everything government holds is met once-only.",
+    ),
+    "audit.shared": (
+        "Persyaratan yang sama di beberapa layanan",
+        "The same requirement in several services",
+    ),
+    "audit.shared_hint": (
+        "✓: sudah dipenuhi sekali saja di layanan itu.",
+        "✓: already met once-only in that service.",
+    ),
+    "audit.months": (
+        "Unggahan yang tidak lagi diminta, per bulan",
+        "Uploads no longer asked for, per month",
+    ),
+    "audit.month": ("Bulan", "Month"),
+    "audit.by_issued": ("dari dokumen terbit", "by issued documents"),
+    "audit.by_registry": ("dari registri", "by registry lookups"),
+    "audit.total": ("Jumlah", "Total"),
+    "audit.no_months": (
+        "Belum ada persyaratan yang dipenuhi sekali saja.",
+        "No requirement has been met once-only yet.",
+    ),
+    "audit.all": ("Semua persyaratan", "Every requirement"),
+    "audit.kind": ("Jenis", "Kind"),
+    "audit.kind.document": ("dokumen", "document"),
+    "audit.kind.issued_document": ("dokumen terbit", "issued document"),
+    "audit.kind.registry": ("registri", "registry"),
+    "audit.also_asked": ("Juga diminta layanan lain", "Also asked by other services"),
+    "audit.link": ("Audit persyaratan", "Requirement audit"),
+    # signing keys
+    "keys.link": ("Kunci tanda tangan", "Signing keys"),
+    "keys.title": ("Kunci tanda tangan", "Signing keys"),
+    "keys.lead": (
+        "Dokumen instansi ditandatangani dengan kunci Ed25519 yang aktif. Kunci privat hanya ada di folder kunci server (LAYAN_KEYS_DIR); kunci publik diterbitkan di /api/v1/keys.",
+        "The agency's documents are signed with its active Ed25519 key. The private key exists only in the server's key folder (LAYAN_KEYS_DIR); public keys are published at /api/v1/keys.",
+    ),
+    "keys.rotate_hint": (
+        "Ganti kunci bila kunci lama mungkin bocor atau secara berkala. Dokumen lama tetap sah dengan kunci lama; cabut dokumen yang diragukan satu per satu.",
+        "Rotate when the key may have leaked, or as routine. Earlier documents stay valid under the old key; revoke any doubtful document one by one.",
+    ),
+    "keys.rotate": ("Ganti kunci sekarang", "Rotate the key now"),
+    "keys.rotated": (
+        "Kunci baru aktif; kunci lama tetap diterbitkan untuk dokumen lama.",
+        "A new key is active; the old one stays published for earlier documents.",
+    ),
 }
