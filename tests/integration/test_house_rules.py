@@ -88,3 +88,18 @@ def test_every_script_carries_the_nonce_of_its_own_response(client) -> None:  # 
 def test_hsts_is_sent_behind_tls(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("https://testserver/healthz")
     assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_wallet_routes_refuse_a_caller_without_a_wallet_session(client) -> None:  # type: ignore[no-untyped-def]
+    wallet_routes = [
+        (m, p) for m, p, op in _operations(client.app) if op["x-permission"] == "wallet"
+    ]
+    assert len(wallet_routes) >= 5
+    for method, path in wallet_routes:
+        url = path.replace("{output_id}", "ABCDEFGHJKMN").replace("{share_id}", "1")
+        answer = client.request(method, url, json={"hours": 1})
+        assert answer.status_code == 401, (method, path, answer.text)
+        officer = client.request(
+            method, url, json={"hours": 1}, headers={"Authorization": "Bearer not-a-wallet"}
+        )
+        assert officer.status_code == 401, (method, path)

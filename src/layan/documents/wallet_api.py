@@ -104,6 +104,8 @@ def open_wallet(body: TokenIn, db: DbDep) -> dict[str, Any]:
 @router.delete("/wallet/token", status_code=204, openapi_extra=HOLDER)
 def close_wallet(db: DbDep, token: WalletToken) -> None:
     """Sign out of the wallet: the token stops working at once."""
+    with db.unit_of_work(readonly=True) as uow:
+        wallet.holder_of(uow, token)  # 401 for a token that opens nothing
     wallet.sign_out(db, token)
 
 
