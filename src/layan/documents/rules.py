@@ -270,3 +270,24 @@ def fill(template: str, values: dict[str, str]) -> str:
     for code, value in values.items():
         out = out.replace("{" + code + "}", value)
     return out
+
+
+def verify_with_keys(jws: str, jwks: list[dict[str, Any]]) -> tuple[bool, Unverified | None, str]:
+    """Check a JWS with a saved copy of `GET /api/v1/keys` only (no database, offline):
+    (holds, what it says, why not)."""
+    try:
+        unverified = read(jws)
+    except InvalidJwsError as exc:
+        return False, None, exc.reason
+    key = next((k for k in jwks if isinstance(k, dict) and k.get("kid") == unverified.kid), None)
+    if key is None:
+        return False, unverified, f"key {unverified.kid} is not in the list"
+    if key.get("agency") != unverified.payload.get("agency"):
+        return False, unverified, "the key is not the issuing agency's"
+    try:
+        public = public_from_x(str(key.get("x", "")))
+    except ValueError:
+        return False, unverified, "the key's x is not an Ed25519 key"
+    if not signature_holds(jws, public):
+        return False, unverified, "the signature does not hold: the document was changed"
+    return True, unverified, ""
