@@ -40,6 +40,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
 from layan.core.throttle import forget_expired
+from layan.documents import wallet
 from layan.main import issuer_for
 from layan.open311 import service as open311_service
 from layan.settings import Settings
@@ -169,6 +170,7 @@ def worker(
         with _command(settings) as db:
             marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
             forget_expired(db)
+            wallet.forget_expired(db)
         out.print(f"sweep: {marked} deadline(s) marked")
         return
     _sweep_forever(settings)
@@ -180,6 +182,7 @@ def _sweep_forever(settings: Settings) -> None:
         try:
             marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
             forget_expired(db)  # failed-attempt counts that no longer lock anything
+            wallet.forget_expired(db)  # wallet codes and sessions that ended
             if marked:
                 out.print(f"sweep: {marked} deadline(s) marked")
         except Exception:  # a failed sweep is retried next round; the server keeps serving

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from layan.applications import privacy
 from layan.core.db import Database
 from layan.core.events import Event
 from layan.documents.models import IssuedOutput
@@ -223,3 +224,25 @@ def test_rotating_a_key_keeps_earlier_documents_valid_and_signs_new_ones_with_th
         assert client.get(f"/api/v1/outputs/{output['id']}/verify").json()["valid"] is True
     active = [k for k in keys.values() if k["agency"] == "DISDUKCAPIL" and k["status"] == "active"]
     assert len(active) == 1
+
+
+def test_the_retention_purge_erases_refusal_letters_and_keeps_issued_outputs(
+    client: TestClient, db: Database, clock: Any
+) -> None:
+    _n, _p, kept = approved_ktp(client)
+    receipt = submit(client, "ktp-el-baru", seed=21).json()
+    answer = work_through(client, receipt["tracking_number"], "ktp-el-baru", last="reject")
+    (letter,) = answer["outputs"]
+    blobs = client.app.state.issuer.blobs
+    with db.unit_of_work(readonly=True) as uow:
+        digest = uow.session.get(IssuedOutput, letter).pdf_digest
+    assert digest and blobs.exists(digest)
+    clock.advance(days=3651)
+    result = privacy.purge_expired(db, blobs)
+    assert result.refusal_letters == 1
+    assert client.get(f"/api/v1/outputs/{letter}/verify").status_code == 404
+    assert not blobs.exists(digest)
+    with db.unit_of_work(readonly=True) as uow:
+        row = uow.session.get(IssuedOutput, letter)
+        assert row is not None and row.jws == "" and row.subject_name == "(dihapus)"
+    assert client.get(f"/api/v1/outputs/{kept['id']}/verify").status_code == 200

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from layan.core.db import Database
-from layan.documents.models import WalletCode
+from layan.documents import wallet
+from layan.documents.models import WalletCode, WalletSession
 from layan.main import create_app
 from layan.settings import Settings
 from tests.conftest import SECRET, Clock
@@ -175,3 +176,17 @@ def test_a_mail_server_that_is_down_is_a_clear_error_and_stores_no_code(
     assert "mail server" in answer.json()["error"]["message"]
     with db.unit_of_work(readonly=True) as uow:
         assert uow.session.execute(select(func.count()).select_from(WalletCode)).scalar_one() == 0
+
+
+def test_the_sweep_forgets_codes_and_sessions_that_ended(
+    client: TestClient, mailbox: tuple[str, Mailbox], clock: Clock, db: Database
+) -> None:
+    approved_ktp(client, applicant={"nik": NIK, "email": EMAIL})
+    _open(client, mailbox[1])
+    assert wallet.forget_expired(db) == 0
+    clock.advance(minutes=31)
+    assert wallet.forget_expired(db) == 2  # the spent code and the ended session
+    with db.unit_of_work(readonly=True) as uow:
+        assert (
+            uow.session.execute(select(func.count()).select_from(WalletSession)).scalar_one() == 0
+        )

@@ -28,6 +28,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.events import SYSTEM, Event, record_event
 from layan.core.identity import mask_nik
+from layan.documents.issue import erase_refusals
 
 ERASED = "(dihapus)"
 NOTICE_WITHIN = timedelta(hours=72)
@@ -50,6 +51,7 @@ class PurgeResult:
     documents: int = 0
     blobs: int = 0
     reasons: int = 0  # decision reasons of the applications' tasks
+    refusal_letters: int = 0  # erased with them (issued outputs are kept: they are valid)
 
 
 def _unerased_reason():  # type: ignore[no-untyped-def]
@@ -130,6 +132,8 @@ def purge_expired(db: Database, blobs: BlobStore, *, dry_run: bool = False) -> P
         result.reasons = sum(len(tasks) for tasks in reasons.values())
         if dry_run:
             return result
+        letters = erase_refusals(uow, sorted(fresh))
+        result.refusal_letters = len(letters)
         for app in apps:
             for task in reasons[app.id]:
                 task.reason = ERASED
@@ -160,7 +164,7 @@ def purge_expired(db: Database, blobs: BlobStore, *, dry_run: bool = False) -> P
         uow.commit()
     # Files go only after the records that named them were erased: a failed commit
     # leaves every file in place.
-    for digest in doomed:
+    for digest in [*doomed, *letters]:
         blobs.delete(digest)
     return result
 

@@ -334,3 +334,34 @@ def pdf_bytes(db: Database, issuer: Issuer, output_id: str) -> bytes:
             stored.pdf_digest, stored.pades = digest, signed
             uow.commit()
     return content
+
+
+# --- retention ------------------------------------------------------------------------------
+
+ERASED = "(dihapus)"
+
+
+def erase_refusals(uow: UnitOfWork, application_ids: list[int]) -> list[str]:
+    """Erase the refusal letters of applications whose personal data is purged, inside the
+    caller's transaction; the PDF files to delete once it committed.
+
+    A refusal letter holds the officer's reason and the applicant's name, and nothing
+    depends on it once the case's retention passed. Issued outputs are kept: they are the
+    holder's documents, and stay verifiable while valid.
+    """
+    if not application_ids:
+        return []
+    rows = uow.session.execute(
+        select(IssuedOutput).where(
+            IssuedOutput.application_id.in_(application_ids),
+            IssuedOutput.kind == "refusal",
+            IssuedOutput.erased_at.is_(None),
+        )
+    ).scalars()
+    files = []
+    for row in rows:
+        if row.pdf_digest:
+            files.append(row.pdf_digest)
+        row.erased_at, row.subject_name, row.sheet, row.jws = uow.now(), ERASED, {}, ""
+        row.pdf_digest, row.contact_sha256 = None, None
+    return files

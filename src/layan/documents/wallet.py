@@ -382,3 +382,15 @@ def open_share(db: Database, token: str) -> IssuedOutput:
         row.opened += 1
         uow.commit()
         return output
+
+
+def forget_expired(db: Database) -> int:
+    """Delete codes and sessions that can no longer open anything; how many."""
+    with db.unit_of_work() as uow:
+        now = uow.now()
+        gone = uow.session.execute(delete(WalletCode).where(WalletCode.expires_at <= now)).rowcount
+        gone += uow.session.execute(
+            delete(WalletSession).where(WalletSession.expires_at <= now)
+        ).rowcount
+        uow.commit()
+    return int(gone or 0)
