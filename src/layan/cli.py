@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from layan import demo, migrations
+from layan import demo, demo_story, migrations
 from layan.accounts import officers as officer_accounts
 from layan.accounts import second_factor
 from layan.accounts import service as account_service
@@ -447,6 +447,30 @@ def demo_accounts(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
     table = Table("username", "password", "role", "unit", "agency")
     for a in rows:
         table.add_row(a.username, a.password, a.role, a.unit or "-", a.agency or "-")
+    out.print(table)
+
+
+@demo_app.command("citizens")
+def demo_citizens(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The demo citizen whose documents are reused: her NIK and email (for the wallet) and
+    her applications with their PINs."""
+    settings = _settings()
+    with _command(settings) as db:
+        cases = demo_story.citizen_cases(db, settings.secret_key)
+    who = demo_story.CITIZEN
+    if as_json:
+        body = {
+            "nik": who.nik,
+            "name": who.name,
+            "email": who.email,
+            "applications": [c.__dict__ for c in cases],
+        }
+        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+        return
+    out.print(f"{who.name}, NIK {who.nik}, email {who.email} (wallet: /dompet)")
+    table = Table("service", "tracking number", "PIN", "status", "documents")
+    for c in cases:
+        table.add_row(c.service, c.tracking_number, c.pin, c.status, " ".join(c.outputs))
     out.print(table)
 
 

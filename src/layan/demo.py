@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from layan import demo_story
 from layan.accounts import service as accounts
 from layan.accounts.models import Officer
 from layan.applications import intake
@@ -168,7 +169,13 @@ def sample_submission(
         f"0813{rng.randint(10000000, 99999999)}",
         f"pemohon{rng.randint(1, 99999)}@contoh.id",
     )
+    for code in NAME_FIELDS:  # the applicant's own name where a form asks for it
+        if code in data:
+            data[code] = applicant.name
     return applicant, data, files
+
+
+NAME_FIELDS = ("full_name", "head_name")
 
 
 NAMES = [
@@ -211,6 +218,7 @@ def load_demo(
         ensure_keys(db, issuer.keys, codes, SYSTEM)
     if applications_count and issuer is not None:
         _past_applications(db, issuer, secret, applications_count, random.Random(seed))
+        demo_story.once_only_story(db, issuer, secret, _principals(db))
         applications.sweep_deadlines(db)  # today's view: what is late is marked late
         complaints_demo.sample_complaints(db, blobs, secret, _principals(db), random.Random(seed))
     return True
