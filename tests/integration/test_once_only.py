@@ -7,14 +7,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from layan.applications.models import Application, ApplicationDraft, Document, Task
+from layan.catalogue import service as catalogue_service
+from layan.catalogue.rules import ServiceStandard
 from layan.core.db import Database
+from layan.core.errors import ValidationFailedError
 from layan.core.events import Event
 from layan.documents.models import OnceOnlyEvidence
-from tests.factories import application_parts, sign_in, submit, work_through
+from tests.factories import application_parts, sign_in, standard, submit, work_through
 from tests.integration.test_issued_documents import approved_ktp
 
 NIK = "3204014708900003"
@@ -199,3 +203,13 @@ def test_a_registry_without_a_record_keeps_a_draft_that_an_upload_completes(
         e["activity"] for e in client.get(f"/api/v1/applications/{number}").json()["timeline"]
     ]
     assert activities[:3] == ["draft saved", "draft saved", "submit"]
+
+
+def test_a_standard_naming_an_unknown_registry_or_service_is_not_published(db: Database) -> None:
+    spec = standard("pbg").model_dump(mode="json")
+    spec["requirements"][0]["registry"] = "pajak"
+    spec["requirements"][1].update(kind="issued_document", services=["no-such-service"])
+    with pytest.raises(ValidationFailedError) as refused:
+        catalogue_service.publish_standard(db.unit_of_work(), ServiceStandard.model_validate(spec))
+    fields = {e.field for e in refused.value.errors}
+    assert fields == {"requirements[0].registry", "requirements[1].services"}
