@@ -19,6 +19,7 @@ from layan.catalogue import forms
 from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
 from layan.core.blobs import BlobStore
+from layan.core.codes import normalise_code
 from layan.core.db import UnitOfWork
 from layan.core.errors import FieldError, Text, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
@@ -111,12 +112,14 @@ def _check_applicant(applicant: Applicant) -> tuple[Applicant, list[FieldError]]
 
 
 def clean_issued(issued: dict[str, str] | None) -> dict[str, str]:
-    """The issued documents named per requirement, trimmed; blanks dropped."""
-    return {
-        str(code)[:63]: str(value).strip()[:40]
-        for code, value in (issued or {}).items()
-        if str(value).strip()
-    }
+    """The issued documents named per requirement, as canonical ids where they read as
+    one (typed in groups, in any case); blanks dropped."""
+    named = {}
+    for code, value in (issued or {}).items():
+        typed = str(value).strip()[:40]
+        if typed:
+            named[str(code)[:63]] = normalise_code(typed) or typed
+    return named
 
 
 def validate(
