@@ -127,8 +127,14 @@ def serve(
     settings = _settings()
     if demo_data:
         _load_demo(settings)
+    # Upgrade once here, before the sweep thread and the server processes open the database.
+    db = _database(settings)
     if sweep:
-        threading.Thread(target=_sweep_forever, args=(settings,), daemon=True).start()
+        threading.Thread(
+            target=_sweep_forever, args=(db, settings.sweep_seconds), daemon=True
+        ).start()
+    else:
+        db.dispose()
     out.print(f"Layan at http://{host}:{port}  (database: {settings.database_url.split('@')[-1]})")
     uvicorn.run(
         "layan.main:create_app",
@@ -173,11 +179,10 @@ def worker(
             wallet.forget_expired(db)
         out.print(f"sweep: {marked} deadline(s) marked")
         return
-    _sweep_forever(settings)
+    _sweep_forever(_database(settings), settings.sweep_seconds)
 
 
-def _sweep_forever(settings: Settings) -> None:
-    db = _database(settings)
+def _sweep_forever(db: Database, seconds: int) -> None:
     while True:
         try:
             marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
@@ -187,7 +192,7 @@ def _sweep_forever(settings: Settings) -> None:
                 out.print(f"sweep: {marked} deadline(s) marked")
         except Exception:  # a failed sweep is retried next round; the server keeps serving
             logging.getLogger("layan.worker").exception("deadline sweep failed")
-        time.sleep(settings.sweep_seconds)
+        time.sleep(seconds)
 
 
 @officers_app.command("add")

@@ -142,22 +142,34 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_on_the_port_it_was_given(env: dict[str, str]) -> None:
+def test_serve_answers_on_the_port_it_was_given(env: dict[str, str], tmp_path: Path) -> None:
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "layan.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "layan.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env={**os.environ, **env},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not start"
+                ended = server.poll() is not None
+                assert not ended and time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.2)
         assert health.json() == {"status": "ok"}
         services = httpx.get(f"http://127.0.0.1:{port}/api/v1/services", timeout=5).json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,9 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
+# Alembic keeps its running migration context in module globals: two threads upgrading at
+# once (the server starting while its sweep thread opens the database) break each other.
+_UPGRADING = threading.Lock()
 
 
 def config(engine: Engine | None = None, url: str | None = None) -> Config:
@@ -24,4 +28,5 @@ def config(engine: Engine | None = None, url: str | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database up to `revision`; an empty database gets every table."""
-    command.upgrade(config(engine), revision)
+    with _UPGRADING:
+        command.upgrade(config(engine), revision)
