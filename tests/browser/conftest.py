@@ -43,7 +43,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and Playwright stop when the browser tests end, so no later
+# test runs beside them (Playwright's sync API holds an event loop on the main thread).
+@pytest.fixture(scope="package")
 def server(sqlite_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("live")
     shutil.copyfile(sqlite_base, folder / "layan.db")
@@ -87,7 +89,7 @@ def server(sqlite_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         raise RuntimeError(f"Chromium not found at {CHROMIUM}: `make test` installs it")
