@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from layan.core.codes import format_code
 from tests.factories import application_parts, tasks_of
 from tests.integration.test_once_only import NIK, _approved, _post
 from tests.integration.test_wallet_pages import EMAIL, _sign_in
@@ -51,7 +52,7 @@ def test_the_skck_form_takes_the_ids_of_documents_issued_on_layan(client: TestCl
         applicant={"nik": NIK},
     )
     assert checked.status_code == 200, checked.text[:2000]
-    assert ktp["id"] in text_of(check_page(checked.text))
+    assert format_code(ktp["id"]) in text_of(check_page(checked.text))
     sent = _send(client, "skck", checked)
     assert sent.status_code == 201, sent.text[:1000]
 

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from layan.core.codes import format_code
 from layan.web import messages
 from layan.web.errors import lang
 from layan.web.session import csrf_token, ensure_csrf_cookie
@@ -34,6 +35,8 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Reference codes are printed in groups of four, as they are read over the phone.
+env.filters["code"] = format_code
 
 
 def _local(value: datetime, tz: str | None) -> datetime:
