@@ -124,7 +124,7 @@ class WorkingCalendar:
             return cursor
         stops = collective_leave_stops_clock
         for day in self._working_days_from(local.date(), stops):
-            opened, closed = self._window(day)
+            opened, closed = self.window(day)
             begin = max(cursor, opened)
             if begin >= closed:
                 continue
@@ -157,7 +157,7 @@ class WorkingCalendar:
         total = _NO_TIME
         for day in self._dates(self._local(first).date(), self._local(last).date()):
             if self.is_working_day(day, collective_leave_stops_clock=collective_leave_stops_clock):
-                opened, closed = self._window(day)
+                opened, closed = self.window(day)
                 total += max(_NO_TIME, min(closed, last) - max(opened, first))
         return total.total_seconds()
 
@@ -185,6 +185,10 @@ class WorkingCalendar:
         """The unit's zone (ZoneInfo caches instances, so this is cheap)."""
         return ZoneInfo(self.tz)
 
+    def local_date(self, moment: datetime) -> date:
+        """The date `moment` falls on in the unit's zone."""
+        return self._local(moment).date()
+
     def _local(self, moment: datetime) -> datetime:
         """`moment` in the unit's zone; a naive datetime is refused, its zone would be a guess."""
         if moment.tzinfo is None or moment.utcoffset() is None:
@@ -195,7 +199,7 @@ class WorkingCalendar:
         """The UTC instant of the local wall-clock `clock` on `day`."""
         return datetime.combine(day, clock, tzinfo=self._zone).astimezone(UTC)
 
-    def _window(self, day: date) -> tuple[datetime, datetime]:
+    def window(self, day: date) -> tuple[datetime, datetime]:
         """Opening and closing instants (UTC) of `day`."""
         return self._at(day, self.opens), self._at(day, self.closes)
 
