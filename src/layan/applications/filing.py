@@ -234,6 +234,7 @@ def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Appli
         actor,
         service=standard.code,
         version=published.version,
+        due_at=app.due_at.isoformat(),
         documents=sorted(filing.files),
         once_only=sorted(e.requirement for e in evidence),
     )

@@ -207,4 +207,6 @@ def close_application(
         actor,
         ledger=ledger,
         outcome=status,
+        due_at=app.due_at.isoformat(),
+        late=when > app.due_at,
     )

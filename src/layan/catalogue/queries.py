@@ -203,13 +203,13 @@ def _calendar(
     opens: str,
     closes: str,
     workdays: str,
-    year: int,
+    years: range,
     overrides: tuple[DayOverride, ...],
     revision: int,
 ) -> WorkingCalendar:
     return build_calendar(
         tz=tz,
-        years=range(year - 1, year + 3),
+        years=years,
         overrides=overrides,
         workdays=frozenset(int(d) for d in workdays),
         opens=time.fromisoformat(opens),
@@ -217,14 +217,22 @@ def _calendar(
     )
 
 
-def calendar_for_unit(uow: UnitOfWork, unit: Unit) -> WorkingCalendar:
+def _years(uow: UnitOfWork, years: range | None) -> range:
+    """The years a calendar knows the days off of: by default, around today."""
+    if years is not None:
+        return years
+    year = uow.now().year
+    return range(year - 1, year + 3)
+
+
+def calendar_for_unit(uow: UnitOfWork, unit: Unit, years: range | None = None) -> WorkingCalendar:
     """The unit's working calendar: its hours, its agency's zone, national and agency days."""
     return _calendar(
         unit.agency.tz,
         unit.opens,
         unit.closes,
         unit.workdays,
-        uow.now().year,
+        _years(uow, years),
         _overrides(uow, unit.agency.code),
         _calendar_revision(uow),
     )
@@ -241,14 +249,16 @@ def agency_tz(uow: UnitOfWork, code: str | None) -> str:
     return str(uow.cache[key])
 
 
-def calendar_for_agency(uow: UnitOfWork, agency_code: str) -> WorkingCalendar:
+def calendar_for_agency(
+    uow: UnitOfWork, agency_code: str, years: range | None = None
+) -> WorkingCalendar:
     """The agency's calendar at standard government hours, for the whole service time."""
     return _calendar(
         agency_tz(uow, agency_code),
         "07:30",
         "16:00",
         "01234",
-        uow.now().year,
+        _years(uow, years),
         _overrides(uow, agency_code),
         _calendar_revision(uow),
     )

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import layan.accounts.models
+import layan.analytics.models
 import layan.applications.models
 import layan.catalogue.models
 import layan.complaints.models

@@ -9,8 +9,8 @@ those visits; an agency that serves people outside Layan gives its own count (`s
 One submodule a topic: `index` (the IKM of a scope and period),
 `questionnaires` (what a form asks, and whether a case or a source may answer),
 `published` (the published report's heading, overview and sources), `follow_up` (the
-follow-up actions), and `_shared` (scopes and periods). This module re-exports what
-callers use.
+follow-up actions), `tallies` (questionnaires in stored order, for running totals),
+and `_shared` (scopes and periods). This module re-exports what callers use.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from layan.surveys.queries.questionnaires import (
     unit_services,
     unit_survey,
 )
+from layan.surveys.queries.tallies import StoredScores, scores_after, scores_by_ids
 
 __all__ = [
     "ActionView",
@@ -55,6 +56,7 @@ __all__ = [
     "IkmReport",
     "LowScore",
     "Scope",
+    "StoredScores",
     "SuggestionSource",
     "UnitSurvey",
     "action_view",
@@ -68,6 +70,8 @@ __all__ = [
     "has_response",
     "ikm_overview",
     "ikm_report",
+    "scores_after",
+    "scores_by_ids",
     "local_today",
     "low_score_responses",
     "recent_from_source",

@@ -1,0 +1,320 @@
+"""Folding the event log into rollup counters: what each kind of event adds, and where.
+
+Pure: events, the cases and open tasks they touch, and working clocks come in; counter
+deltas and the changed cases and tasks come out. `analytics.rollups` reads and writes
+them, so the rules of what counts as received, decided, on time, waiting or working live
+here, testable without a database.
+
+What counts (applications; months are the agency's local months):
+- received: a `submit`, in the month submitted;
+- decided: an `approve` or `reject` ending the case, in the month decided; on time when
+  decided by the service time's deadline (which stops while the case waits on the
+  applicant); its lead time is the working time from submission to decision minus the
+  time it waited on the applicant, in the owning agency's working days;
+- a step's waiting time runs from its scheduling to when an officer took it, its working
+  time from then to its decision, both in the unit's working time;
+- complaints: received at `submit`, resolved at their first `resolve` (on time unless
+  that event says late), counted at the unit holding them then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from layan.analytics import rules
+
+# Events of an application's case that are not the steps of its procedure.
+CASE_ACTIVITIES = frozenset(
+    {
+        "submit",
+        "draft saved",
+        "return",
+        "resubmit",
+        "approve",
+        "reject",
+        "reassign",
+        "sla breached",
+        "escalate",
+        "service time breached",
+    }
+)
+STEP_LIFECYCLES = frozenset({"schedule", "start", "complete"})
+SURVEY_ELEMENTS = (
+    "requirements",
+    "procedure",
+    "time",
+    "fee",
+    "product",
+    "competence",
+    "behaviour",
+    "complaints",
+    "facilities",
+)
+
+
+class Clocks(Protocol):
+    """Working time as the rollups need it; keys are agency or unit codes."""
+
+    def tz(self, agency: str) -> str: ...
+
+    def working_seconds(self, key: str, start: datetime, end: datetime) -> float: ...
+
+    def day_seconds(self, agency: str) -> float: ...
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    id: int
+    case_type: str
+    case_id: str
+    activity: str
+    lifecycle: str
+    timestamp: datetime
+    unit: str | None
+    agency: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Case:
+    case_type: str
+    case_id: str
+    agency: str
+    service: str
+    unit: str
+    submitted_at: datetime
+    paused_seconds: float = 0.0
+    paused_at: datetime | None = None
+    decided_at: datetime | None = None
+    outcome: str | None = None
+    breached: bool = False
+
+
+@dataclass
+class Task:
+    task_id: int
+    case_id: str
+    service: str
+    agency: str
+    unit: str
+    step: str
+    scheduled_at: datetime
+    started_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    id: int
+    agency: str
+    unit: str
+    service: str
+    answered_on: date
+    scores: dict[str, int | None]
+
+
+Counters = dict[tuple[str, ...], dict[str, float]]
+
+
+def _counters() -> Counters:
+    return defaultdict(lambda: defaultdict(float))
+
+
+@dataclass
+class Deltas:
+    """What a batch adds to each rollup table, by the table's key."""
+
+    service_months: Counters = field(default_factory=_counters)  # agency, service, month
+    lead_times: Counters = field(default_factory=_counters)  # agency, service, month, bucket
+    step_months: Counters = field(default_factory=_counters)  # agency, unit, service, step, month
+    complaint_months: Counters = field(default_factory=_counters)  # agency, unit, month
+    survey_months: Counters = field(default_factory=_counters)  # agency, unit, service, month
+
+
+class Fold:
+    """Applies events to counters, given the cases and open tasks they refer to.
+
+    `cases` and `tasks` hold what was loaded for this batch and are updated in place;
+    `changed` and `closed_tasks` say what to write back.
+    """
+
+    def __init__(
+        self, clocks: Clocks, cases: dict[tuple[str, str], Case], tasks: dict[int, Task]
+    ) -> None:
+        self.clocks, self.cases, self.tasks = clocks, cases, tasks
+        self.deltas = Deltas()
+        self.changed: set[tuple[str, str]] = set()
+        self.changed_tasks: set[int] = set()
+        self.closed_tasks: set[int] = set()
+
+    def apply(self, event: LogEvent) -> None:
+        if event.case_type == "application":
+            self._application(event)
+        elif event.case_type == "complaint":
+            self._complaint(event)
+
+    # --- applications -------------------------------------------------------------
+
+    def _application(self, e: LogEvent) -> None:
+        if e.activity == "submit":
+            self._received(e)
+            return
+        case = self.cases.get(("application", e.case_id))
+        if case is None:
+            return  # a case submitted before the log was read (or a draft): nothing to add to
+        if e.activity not in CASE_ACTIVITIES and e.lifecycle in STEP_LIFECYCLES:
+            self._step(e, case)
+        elif e.activity == "return":
+            case.paused_at = e.timestamp
+            self._touch(case)
+            self._service_month(case, e.timestamp)["returned"] += 1
+        elif e.activity == "resubmit" and case.paused_at is not None:
+            case.paused_seconds += self.clocks.working_seconds(
+                case.agency, case.paused_at, e.timestamp
+            )
+            case.paused_at = None
+            self._touch(case)
+        elif e.activity in ("approve", "reject") and case.decided_at is None:
+            self._decided(e, case)
+        elif e.activity == "service time breached":
+            case.breached = True
+            self._touch(case)
+            self._service_month(case, e.timestamp)["breached"] += 1
+        elif e.activity == "sla breached":
+            unit = e.unit or ""
+            agency = unit.partition(".")[0]
+            month = rules.month_of(e.timestamp, self.clocks.tz(agency))
+            key = (agency, unit, case.service, str(e.payload.get("step", "")), month)
+            self.deltas.step_months[key]["breached"] += 1
+
+    def _received(self, e: LogEvent) -> None:
+        case = Case(
+            "application",
+            e.case_id,
+            e.agency,
+            str(e.payload.get("service", "")),
+            e.unit or "",
+            e.timestamp,
+        )
+        self.cases[("application", e.case_id)] = case
+        self._touch(case)
+        self._service_month(case, e.timestamp)["received"] += 1
+
+    def _decided(self, e: LogEvent, case: Case) -> None:
+        case.decided_at, case.outcome = e.timestamp, e.activity
+        self._touch(case)
+        late = bool(e.payload["late"]) if "late" in e.payload else case.breached
+        month = self._service_month(case, e.timestamp)
+        month["decided"] += 1
+        month["approved"] += e.activity == "approve"
+        month["on_time"] += not late
+        self._service_month(case, case.submitted_at)["cohort_decided"] += 1
+        working = self.clocks.working_seconds(case.agency, case.submitted_at, e.timestamp)
+        lead = max(working - case.paused_seconds, 0.0) / self.clocks.day_seconds(case.agency)
+        bucket = rules.bucket_of(lead)
+        key = (case.agency, case.service, self._month(case, e), str(bucket))
+        self.deltas.lead_times[key]["count"] += 1
+
+    def _step(self, e: LogEvent, case: Case) -> None:
+        task_id = e.payload.get("task")
+        if not isinstance(task_id, int):
+            return
+        if e.lifecycle == "schedule":
+            unit = e.unit or ""
+            agency = str(e.payload.get("assigned_agency") or unit.partition(".")[0])
+            task = Task(task_id, case.case_id, case.service, agency, unit, e.activity, e.timestamp)
+            self.tasks[task_id] = task
+            self.changed_tasks.add(task_id)
+            self.closed_tasks.discard(task_id)
+            self._step_month(task, case, e)["scheduled"] += 1
+            return
+        task = self.tasks.get(task_id)
+        if task is None:
+            return
+        if e.lifecycle == "start":
+            if task.started_at is None:
+                task.started_at = e.timestamp
+                self.changed_tasks.add(task_id)
+            return
+        started = task.started_at or e.timestamp  # decided without taking it first
+        counters = self._step_month(task, case, e)
+        counters["completed"] += 1
+        counters["returned"] += e.payload.get("outcome") == "return"
+        counters["late"] += bool(e.payload.get("late"))
+        counters["waited"] += 1
+        counters["wait_seconds"] += self.clocks.working_seconds(
+            task.unit, task.scheduled_at, started
+        )
+        counters["worked"] += 1
+        counters["work_seconds"] += self.clocks.working_seconds(task.unit, started, e.timestamp)
+        del self.tasks[task_id]
+        self.changed_tasks.discard(task_id)
+        self.closed_tasks.add(task_id)
+
+    # --- complaints ---------------------------------------------------------------
+
+    def _complaint(self, e: LogEvent) -> None:
+        key = ("complaint", e.case_id)
+        if e.activity == "submit":
+            case = Case(
+                "complaint",
+                e.case_id,
+                e.agency,
+                str(e.payload.get("category", "")),
+                e.unit or "",
+                e.timestamp,
+            )
+            self.cases[key] = case
+            self._touch(case)
+            self._complaint_month(case, e)["received"] += 1
+            return
+        case = self.cases.get(key)
+        if case is None:
+            return
+        if e.activity == "dispose" and isinstance(e.payload.get("to_unit"), str):
+            case.unit = e.payload["to_unit"]
+            case.agency = case.unit.partition(".")[0]
+            self._touch(case)
+        elif e.activity == "resolve" and case.decided_at is None:
+            case.decided_at, case.outcome = e.timestamp, "resolved"
+            self._touch(case)
+            counters = self._complaint_month(case, e)
+            counters["resolved"] += 1
+            counters["resolved_on_time"] += not e.payload.get("late")
+        elif e.activity.endswith(" breached"):
+            self._complaint_month(case, e)["breached"] += 1
+
+    # --- surveys ------------------------------------------------------------------
+
+    def apply_survey(self, row: SurveyRow) -> None:
+        given = {k: v for k, v in row.scores.items() if k in SURVEY_ELEMENTS and v is not None}
+        if not given:
+            return
+        month = rules.month_of_date(row.answered_on)
+        counters = self.deltas.survey_months[(row.agency, row.unit, row.service, month)]
+        counters["responses"] += 1
+        for element, score in given.items():
+            counters[f"{element}_sum"] += score
+            counters[f"{element}_n"] += 1
+
+    # --- where the counts go --------------------------------------------------------
+
+    def _touch(self, case: Case) -> None:
+        self.changed.add((case.case_type, case.case_id))
+
+    def _month(self, case: Case, e: LogEvent) -> str:
+        return rules.month_of(e.timestamp, self.clocks.tz(case.agency))
+
+    def _service_month(self, case: Case, moment: datetime) -> dict[str, float]:
+        month = rules.month_of(moment, self.clocks.tz(case.agency))
+        return self.deltas.service_months[(case.agency, case.service, month)]
+
+    def _step_month(self, task: Task, case: Case, e: LogEvent) -> dict[str, float]:
+        month = rules.month_of(e.timestamp, self.clocks.tz(task.agency))
+        return self.deltas.step_months[(task.agency, task.unit, case.service, task.step, month)]
+
+    def _complaint_month(self, case: Case, e: LogEvent) -> dict[str, float]:
+        month = rules.month_of(e.timestamp, self.clocks.tz(case.agency))
+        return self.deltas.complaint_months[(case.agency, case.unit, month)]

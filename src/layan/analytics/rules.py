@@ -1,0 +1,128 @@
+"""The arithmetic of performance figures: months, lead-time buckets, percentiles, rates,
+and when a sample is too small to be shown as a finding. Pure: no database, no web.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+# Lead times are counted in tenths of a working day, up to 100 working days; the last
+# bucket holds every longer one, so a percentile that lands there reads "100 or more".
+BUCKETS_PER_DAY = 10
+LAST_BUCKET = 100 * BUCKETS_PER_DAY
+# Below this many cases a rate or a median is shown greyed with its n, never bold and
+# never compared: one late case out of four is not a finding (GOV.UK's guidance, and the
+# SKM rule of showing n beside every index).
+MIN_SAMPLE = 30
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_of(moment: datetime, tz: str) -> str:
+    """The month a moment falls in, in the agency's own zone: "2026-06"."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def month_of_date(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_month(text: str) -> str:
+    """A month as given ("2026-06"); ValueError when it is not one."""
+    if not isinstance(text, str) or not MONTH_RE.match(text.strip()):
+        raise ValueError(f"not a month (YYYY-MM): {text!r}")
+    return text.strip()
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included (empty when last comes first)."""
+    year, month = (int(p) for p in parse_month(first).split("-"))
+    end = parse_month(last)
+    found = []
+    while (current := f"{year:04d}-{month:02d}") <= end:
+        found.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def bucket_of(lead_days: float) -> int:
+    """The histogram bucket of a lead time in working days (tenths, rounded up)."""
+    if not math.isfinite(lead_days):
+        raise ValueError(f"a lead time must be a finite number: {lead_days}")
+    tenths = math.ceil(round(max(lead_days, 0.0) * BUCKETS_PER_DAY, 6))
+    return min(tenths, LAST_BUCKET)
+
+
+def percentile(buckets: Mapping[int, int], q: float) -> float | None:
+    """The lead time (working days) within which at least `q` of the cases were decided.
+
+    Read off the histogram as the upper edge of the bucket where the running count
+    reaches q of the total: "p50 = 3.2" means half were decided within 3.2 working days.
+    None when there is nothing to count.
+    """
+    if not 0 < q <= 1:
+        raise ValueError(f"a percentile is a share in (0, 1]: {q}")
+    total = sum(buckets.values())
+    if total <= 0:
+        return None
+    needed, running = q * total, 0
+    for bucket in sorted(buckets):
+        running += buckets[bucket]
+        if running >= needed - 1e-9:
+            return bucket / BUCKETS_PER_DAY
+    return max(buckets) / BUCKETS_PER_DAY
+
+
+def share(part: int, whole: int) -> float | None:
+    """part/whole as a percentage with one decimal; None when there is no whole."""
+    if whole <= 0:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+def small_sample(n: int) -> bool:
+    return n < MIN_SAMPLE
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """GOV.UK's four performance indicators, where Layan has what they need."""
+
+    completion_rate: float | None  # of the period's applications, the share decided
+    digital_take_up: float | None  # online / (online + counter), where counter is recorded
+    satisfaction: float | None  # the IKM
+    cost_per_transaction: int | None  # rupiah, where the agency entered its costs
+
+
+def kpis(
+    *,
+    received: int,
+    cohort_decided: int,
+    counter: int | None,
+    ikm: float | None,
+    cost: int | None,
+) -> Kpis:
+    """The four indicators from a period's totals; a missing input leaves its figure None."""
+    transactions = received + (counter or 0)
+    return Kpis(
+        completion_rate=share(cohort_decided, received),
+        digital_take_up=None if counter is None else share(received, transactions),
+        satisfaction=ikm,
+        cost_per_transaction=(
+            None if cost is None or transactions == 0 else round(cost / transactions)
+        ),
+    )
+
+
+def merged_buckets(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """(bucket, count) rows of several months and services added into one histogram."""
+    merged: dict[int, int] = {}
+    for bucket, count in rows:
+        merged[bucket] = merged.get(bucket, 0) + count
+    return merged
