@@ -158,7 +158,7 @@ larger than that spread, or rerun."""
 
 
 def _backend_section(result: BackendResult) -> list[str]:
-    lines = [f"## {result.name}: {result.version}", ""]
+    lines = [f"### {result.name}: {result.version}", ""]
     summaries = summarise(result)
     lines += [
         "| metric | Layan req/s | floor req/s | ratio | target | met |",
@@ -196,7 +196,7 @@ def _profile_section(results: list[BackendResult], cfg: Config) -> list[str]:
     if not profiled and not failed:
         return []
     lines = [
-        "## Where the time goes",
+        "### Where the time goes",
         "",
         "Figures below target were profiled in process: the same app on the same database,",
         "the same requests sent one at a time through `fastapi.testclient.TestClient`, with",
@@ -213,7 +213,7 @@ def _profile_section(results: list[BackendResult], cfg: Config) -> list[str]:
     for result, prof in profiled:
         per_request = prof.seconds * 1000 / max(prof.requests, 1)
         summary = next((s for s in summarise(result) if s.metric == prof.metric), None)
-        lines += [f"### {result.name}: {prof.title}", ""]
+        lines += [f"#### {result.name}: {prof.title}", ""]
         if summary is not None:
             lines += [
                 f"CPU per request: Layan's server spent {_f(summary.layan.cpu_ms, 2)} ms under "
@@ -276,9 +276,9 @@ def render(results: list[BackendResult], cfg: Config, command: str, elapsed: flo
 
     versions: dict[str, Any] = {r.name: r.version for r in results}
     lines = [
-        "# Benchmark results",
+        "## Intake and lookups beside a bare floor",
         "",
-        "Written by `python -m bench.run` (`make bench`); run it again rather than edit this file.",
+        "Written by `python -m bench.run`.",
         "",
         f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Command: `{command}` ({elapsed:.0f} s in all)",
@@ -296,7 +296,7 @@ def render(results: list[BackendResult], cfg: Config, command: str, elapsed: flo
         + ", so each submission carries exactly one document (the family card, a 45-byte PDF); "
         "lookups ask for the status by tracking number without the PIN",
         "",
-        "## How to read",
+        "### How to read",
         "",
         HOW_TO_READ,
         "",

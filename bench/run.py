@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 
 from bench import report
 from bench.load import RunStats, http_request, multipart, run_requests
+from bench.results import write_section
 from bench.servers import ROOT, ServerStartError, UvicornServer
 from layan import demo, migrations
 from layan.catalogue import queries as catalogue
@@ -428,7 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"bench: a server failed to start: {exc}\n")
         return 2
     command = " ".join(["python -m bench.run", *args])
-    cfg.output.write_text(report.render(results, cfg, command, time.monotonic() - started))
+    rendered = report.render(results, cfg, command, time.monotonic() - started)
+    write_section("intake", rendered, cfg.output)
     _say(f"wrote {cfg.output} in {time.monotonic() - started:.0f} s")
     errors = sum(s.errors for r in results for runs_ in r.runs.values() for s in runs_)
     if errors:

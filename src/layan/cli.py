@@ -33,6 +33,7 @@ from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
 from layan.catalogue.bpmn import standard_to_bpmn
+from layan.cli_analytics import analytics_app
 from layan.cli_documents import documents_app, keys_app
 from layan.complaints.service import sweep_complaint_deadlines
 from layan.core import checkpoints
@@ -68,6 +69,7 @@ app.add_typer(open311_app, name="open311")
 app.add_typer(keys_app, name="keys")
 app.add_typer(documents_app, name="documents")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(analytics_app, name="analytics")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 

@@ -7,6 +7,8 @@ forgotten translation cannot slip through.
 
 from __future__ import annotations
 
+from layan.web.messages_analysis import ANALYSIS
+from layan.web.messages_dashboard import DASHBOARD
 from layan.web.messages_documents import DOCUMENTS
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -1279,6 +1281,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 MESSAGES.update(DOCUMENTS)
+MESSAGES.update(DASHBOARD)
+MESSAGES.update(ANALYSIS)
 
 
 def translate(key: str, lang: str, **params: object) -> str:
