@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from layan.core.errors import FieldError, Text, ValidationFailedError
+
 # Lead times are counted in tenths of a working day, up to 100 working days; the last
 # bucket holds every longer one, so a percentile that lands there reads "100 or more".
 BUCKETS_PER_DAY = 10
@@ -49,6 +51,60 @@ def months_between(first: str, last: str) -> list[str]:
         found.append(current)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
+
+
+# A dashboard reads at most ten years at once: more is an export's job, not a page's.
+MOST_MONTHS = 120
+DEFAULT_MONTHS = 12
+_DAY_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-\d{2})?$")
+
+
+def _bad_period(name: str, id_text: str, en_text: str) -> ValidationFailedError:
+    return ValidationFailedError(
+        Text("Periode tidak sah", "Invalid period"),
+        "invalid",
+        [FieldError(name, f"{name}.invalid", Text(f"{name}: {id_text}", f"{name}: {en_text}"))],
+    )
+
+
+def _month_param(name: str, text: str) -> str:
+    found = _DAY_RE.match(text.strip())
+    if not found:
+        raise _bad_period(
+            name,
+            "isi bulan YYYY-MM (atau tanggal YYYY-MM-DD)",
+            "give a month YYYY-MM (or a date YYYY-MM-DD)",
+        )
+    if found.group(3):
+        try:
+            date.fromisoformat(text.strip())
+        except ValueError:
+            raise _bad_period(name, "tanggal ini tidak ada", "no such date") from None
+    return f"{found.group(1)}-{found.group(2)}"
+
+
+def period(
+    first: str | None, last: str | None, today: date, names: tuple[str, str] = ("from", "to")
+) -> tuple[str, str]:
+    """The months a dashboard reads: as asked (a month, or the month of a date), else the
+    twelve months up to this one. Refused, naming the field, when it cannot be read,
+    ends before it begins, or is longer than MOST_MONTHS."""
+    end = _month_param(names[1], last) if last and last.strip() else month_of_date(today)
+    if first and first.strip():
+        start = _month_param(names[0], first)
+    else:
+        year, month = (int(p) for p in end.split("-"))
+        back = year * 12 + month - 1 - (DEFAULT_MONTHS - 1)
+        start = f"{back // 12:04d}-{back % 12 + 1:02d}"
+    if start > end:
+        raise _bad_period(
+            names[0], "periode berakhir sebelum dimulai", "the period ends before it begins"
+        )
+    if len(months_between(start, end)) > MOST_MONTHS:
+        raise _bad_period(
+            names[0], f"paling panjang {MOST_MONTHS} bulan", f"at most {MOST_MONTHS} months"
+        )
+    return start, end
 
 
 def bucket_of(lead_days: float) -> int:

@@ -124,6 +124,12 @@ def list_agencies(uow: UnitOfWork) -> list[Agency]:
     return list(uow.session.execute(select(Agency).order_by(Agency.code)).scalars())
 
 
+def unit_names(uow: UnitOfWork) -> dict[str, str]:
+    """Every unit's name by its AGENCY.UNIT code, in one read."""
+    rows = uow.session.execute(select(Agency.code, Unit.code, Unit.name).join(Unit.agency))
+    return {f"{agency}.{unit}": name for agency, unit, name in rows}
+
+
 @dataclass(frozen=True)
 class AgencyHead:
     """What an agency's documents are headed with: its name and its kop surat."""

@@ -197,6 +197,15 @@ def compute_ikm(
     an element, raises ValueError naming it; None marks an element left unanswered.
     """
     count, sums, answered = _tally(responses)
+    return ikm_from_totals(count, sums, answered, legacy=legacy)
+
+
+def ikm_from_totals(
+    count: int, sums: Mapping[str, int], answered: Mapping[str, int], *, legacy: bool = False
+) -> IkmResult:
+    """The IKM from running totals: questionnaires, and each element's sum of scores and
+    number of answers (what `compute_ikm` tallies, or a rollup keeps month by month)."""
+    answered = {key: int(answered.get(key, 0)) for key in ELEMENT_KEYS}
     nrr = {key: Fraction(sums[key], answered[key]) for key in ELEMENT_KEYS if answered[key]}
     if not nrr:
         return IkmResult(None, None, 0, dict.fromkeys(ELEMENT_KEYS), answered, None, legacy)

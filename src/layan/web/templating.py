@@ -80,6 +80,14 @@ def money(amount: int, language: str) -> str:
     return "Rp" + format_decimal(amount, locale=LOCALES["id"])
 
 
+def number(value: float | int | None, language: str, places: int = 1) -> str:
+    """A figure as people read it: 1.234,5 in Indonesian, 1,234.5 in English, – for none."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * places if places and not isinstance(value, int) else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[language])
+
+
 def pick(value: Any, language: str) -> str:
     """The right language of a bilingual text (Bilingual, Text or dict), or str(value)."""
     if value is None:
@@ -114,6 +122,7 @@ def render(
         "day": lambda value, tz=None: day(value, language, tz),
         "long_date": lambda value: long_date(value, language),
         "money": lambda amount: money(amount, language),
+        "number": lambda value, places=1: number(value, language, places),
         "csrf_token": csrf_token(request, token),
         "csp_nonce": getattr(request.state, "csp_nonce", ""),
         "switch_url": _switch_url(request, "en" if language == "id" else "id"),

@@ -1,0 +1,102 @@
+"""What the public dashboard reads: a scope and period checked, then its figures.
+
+Public by design (UU 25/2009 asks providers to publish how they perform): nothing here
+names a person or a case, only counts, rates and durations per agency, service and month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from layan.analytics import figures, rules
+from layan.analytics.figures import Figures, Row, Scope
+from layan.catalogue import queries as catalogue
+from layan.core.db import Database, UnitOfWork
+from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
+
+
+@dataclass(frozen=True)
+class Named:
+    code: str
+    name: Any  # an agency's name, or a service's bilingual one
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """One scope's figures with the names a page shows, and the next level's table."""
+
+    figures: Figures
+    agency: Named | None
+    service: Named | None
+    rows: list[Row]  # agencies (platform), or services (agency)
+    names: dict[str, Any]  # code -> name of the agencies and services in `rows` and steps
+
+
+def _bad(field: str, id_text: str, en_text: str) -> ValidationFailedError:
+    return ValidationFailedError(
+        Text("Parameter tidak sah", "Invalid parameters"),
+        "invalid",
+        [FieldError(field, f"{field}.invalid", Text(f"{field}: {id_text}", f"{field}: {en_text}"))],
+    )
+
+
+def _scope(
+    uow: UnitOfWork, agency: str | None, service: str | None
+) -> tuple[Scope, Named | None, Named | None]:
+    agency = (agency or "").strip()[:40].upper() or None
+    service = (service or "").strip()[:63] or None
+    found_service = None
+    if service:
+        published = catalogue.get_standard(uow, service)  # NotFound names the service
+        found_service = Named(service, published.standard.name, published.agency)
+        if agency and agency != published.agency:
+            raise _bad(
+                "service",
+                f"{service} bukan layanan {agency}",
+                f"{service} is not a service of {agency}",
+            )
+        agency = published.agency
+    found_agency = None
+    if agency:
+        row = catalogue.find_agency(uow, agency)
+        if row is None:
+            raise NotFoundError(
+                Text(f"Instansi '{agency}' tidak ditemukan", f"Agency '{agency}' not found"),
+                "agency.not_found",
+            )
+        found_agency = Named(row.code, row.name)
+    return Scope(agency, service), found_agency, found_service
+
+
+def _names(uow: UnitOfWork) -> dict[str, Any]:
+    """Names by code: agencies, units ("AGENCY.UNIT"), services, steps ("service/step")."""
+    names: dict[str, Any] = dict(catalogue.unit_names(uow))
+    names.update({agency.code: agency.name for agency in catalogue.list_agencies(uow)})
+    for published in catalogue.list_standards(uow):
+        standard = published.standard
+        names[standard.code] = standard.name
+        names.update({f"{standard.code}/{s.code}": s.name for s in standard.procedure})
+    return names
+
+
+def read_dashboard(
+    db: Database,
+    *,
+    agency: str | None = None,
+    service: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    names: tuple[str, str] = ("from", "to"),
+) -> Dashboard:
+    """The figures of the platform, an agency or a service over a period of months."""
+    with db.unit_of_work(readonly=True) as uow:
+        start, end = rules.period(first, last, uow.now().date(), names)
+        scope, found_agency, found_service = _scope(uow, agency, service)
+        shown = figures.dashboard(uow, scope, start, end)
+        if scope.service:
+            rows: list[Row] = []
+        else:
+            rows = figures.table(uow, "service" if scope.agency else "agency", scope, start, end)
+        return Dashboard(shown, found_agency, found_service, rows, _names(uow))

@@ -1,0 +1,390 @@
+"""The dashboard's figures, read from the rollups: a few hundred rows whatever the history.
+
+A scope is the whole platform, one agency, or one service; a period is a run of whole
+months (the rollups' grain). Every figure comes with the n it stands on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from layan.analytics import rules
+from layan.analytics.models import (
+    AgencyMonthFigures,
+    ComplaintMonth,
+    LeadTimes,
+    ServiceMonth,
+    StepMonth,
+    SurveyMonth,
+)
+from layan.core.db import UnitOfWork
+from layan.surveys import rules as survey_rules
+
+ELEMENTS = survey_rules.ELEMENT_KEYS
+
+
+@dataclass(frozen=True)
+class Scope:
+    agency: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str
+    received: int
+    completed: int
+    on_time_pct: float | None
+    lead_time_wd: dict[str, float | None]
+    backlog: int
+    ikm: float | None
+    ikm_n: int
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """One step at one unit over the period: its queue, its delays, its breaches."""
+
+    agency: str
+    unit: str
+    service: str
+    step: str
+    completed: int
+    late: int
+    breached: int
+    returned: int
+    mean_wait_hours: float | None
+    mean_work_hours: float | None
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    received: int
+    resolved: int
+    resolved_on_time: int
+    on_time_pct: float | None
+    breached: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    scope: Scope
+    first: str
+    last: str
+    received: int
+    completed: int
+    on_time: int
+    on_time_pct: float | None
+    lead_time_wd: dict[str, float | None]
+    backlog: int
+    breached: int
+    ikm: float | None
+    ikm_n: int
+    months: list[MonthFigures]
+    kpis: rules.Kpis
+    complaints: ComplaintFigures | None
+    steps: list[StepFigures] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The API's answer: the contract's fields, then what the pages show besides."""
+        return {
+            "agency": self.scope.agency,
+            "service": self.scope.service,
+            "from": self.first,
+            "to": self.last,
+            "received": self.received,
+            "completed": self.completed,
+            "on_time_pct": self.on_time_pct,
+            "lead_time_wd": self.lead_time_wd,
+            "backlog": self.backlog,
+            "ikm": self.ikm,
+            "ikm_n": self.ikm_n,
+            "months": [m.__dict__ for m in self.months],
+            "on_time_n": self.completed,
+            "breached": self.breached,
+            "kpis": self.kpis.__dict__,
+            "complaints": self.complaints.__dict__ if self.complaints else None,
+        }
+
+
+def scope_filter(model: Any, scope: Scope) -> list[Any]:
+    """The conditions that keep a rollup's rows to the scope."""
+    conditions = []
+    if scope.agency:
+        conditions.append(model.agency == scope.agency)
+    if scope.service:
+        conditions.append(model.service == scope.service)
+    return conditions
+
+
+def _service_months(uow: UnitOfWork, scope: Scope, last: str) -> dict[str, dict[str, int]]:
+    """Per month up to `last` (all of history: the backlog needs it), the counters summed."""
+    names = ("received", "decided", "on_time", "breached", "cohort_decided")
+    stmt = (
+        select(ServiceMonth.month, *(func.sum(getattr(ServiceMonth, n)) for n in names))
+        .where(ServiceMonth.month <= last, *scope_filter(ServiceMonth, scope))
+        .group_by(ServiceMonth.month)
+    )
+    return {
+        row[0]: dict(zip(names, (int(v or 0) for v in row[1:]), strict=True))
+        for row in uow.session.execute(stmt)
+    }
+
+
+def _lead_times(uow: UnitOfWork, scope: Scope, first: str, last: str) -> dict[str, dict[int, int]]:
+    stmt = (
+        select(LeadTimes.month, LeadTimes.bucket, func.sum(LeadTimes.count))
+        .where(LeadTimes.month.between(first, last), *scope_filter(LeadTimes, scope))
+        .group_by(LeadTimes.month, LeadTimes.bucket)
+    )
+    found: dict[str, dict[int, int]] = {}
+    for month, bucket, count in uow.session.execute(stmt):
+        found.setdefault(month, {})[int(bucket)] = int(count)
+    return found
+
+
+def survey_totals(
+    uow: UnitOfWork, scope: Scope, first: str, last: str, keys: Sequence[Any]
+) -> dict[tuple[Any, ...], list[int]]:
+    """Questionnaires of the scope and period grouped by `keys` (rollup columns): for each
+    group, the count, then each element's sum and number of answers."""
+    columns = [SurveyMonth.responses]
+    for key in ELEMENTS:
+        columns += [getattr(SurveyMonth, f"{key}_sum"), getattr(SurveyMonth, f"{key}_n")]
+    stmt = (
+        select(*keys, *(func.sum(c) for c in columns))
+        .where(SurveyMonth.month.between(first, last), *scope_filter(SurveyMonth, scope))
+        .group_by(*keys)
+    )
+    width = len(keys)
+    return {
+        tuple(row[:width]): [int(v or 0) for v in row[width:]] for row in uow.session.execute(stmt)
+    }
+
+
+def ikm_of(totals: Sequence[int]) -> tuple[float | None, int]:
+    """The IKM and its n from `survey_totals` of one group."""
+    if not totals or not totals[0]:
+        return None, 0
+    sums = {key: totals[1 + 2 * i] for i, key in enumerate(ELEMENTS)}
+    answered = {key: totals[2 + 2 * i] for i, key in enumerate(ELEMENTS)}
+    result = survey_rules.ikm_from_totals(totals[0], sums, answered)
+    return (None if result.ikm is None else float(result.ikm)), result.responses
+
+
+def _added(rows: Sequence[Sequence[int]]) -> list[int]:
+    return [sum(column) for column in zip(*rows, strict=True)] if rows else []
+
+
+def _lead(buckets: dict[int, int]) -> dict[str, float | None]:
+    return {"p50": rules.percentile(buckets, 0.5), "p90": rules.percentile(buckets, 0.9)}
+
+
+def dashboard(uow: UnitOfWork, scope: Scope, first: str, last: str) -> Figures:
+    """The figures of a scope over the months `first`..`last` (both included)."""
+    months = rules.months_between(first, last)
+    counted = _service_months(uow, scope, last)
+    leads = _lead_times(uow, scope, first, last)
+    answers = {
+        k[0]: v for k, v in survey_totals(uow, scope, first, last, [SurveyMonth.month]).items()
+    }
+    backlog = sum(c["received"] - c["decided"] for m, c in counted.items() if m < first)
+    shown = []
+    for month in months:
+        c = counted.get(month, dict.fromkeys(("received", "decided", "on_time"), 0))
+        backlog += c["received"] - c["decided"]
+        ikm, ikm_n = ikm_of(answers.get(month, []))
+        shown.append(
+            MonthFigures(
+                month,
+                c["received"],
+                c["decided"],
+                rules.share(c["on_time"], c["decided"]),
+                _lead(leads.get(month, {})),
+                backlog,
+                ikm,
+                ikm_n,
+            )
+        )
+    inside = [counted[m] for m in months if m in counted]
+    total = {
+        k: sum(c.get(k, 0) for c in inside)
+        for k in ("received", "decided", "on_time", "breached", "cohort_decided")
+    }
+    ikm, ikm_n = ikm_of(_added([answers[m] for m in months if m in answers]))
+    counter, cost = _entered(uow, scope, first, last)
+    return Figures(
+        scope=scope,
+        first=first,
+        last=last,
+        received=total["received"],
+        completed=total["decided"],
+        on_time=total["on_time"],
+        on_time_pct=rules.share(total["on_time"], total["decided"]),
+        lead_time_wd=_lead(rules.merged_buckets(b for m in leads.values() for b in m.items())),
+        backlog=backlog,
+        breached=total["breached"],
+        ikm=ikm,
+        ikm_n=ikm_n,
+        months=shown,
+        kpis=rules.kpis(
+            received=total["received"],
+            cohort_decided=total["cohort_decided"],
+            counter=counter,
+            ikm=ikm,
+            cost=cost,
+        ),
+        complaints=None if scope.service else _complaints(uow, scope, first, last),
+        steps=steps(uow, scope, first, last),
+    )
+
+
+def _entered(uow: UnitOfWork, scope: Scope, first: str, last: str) -> tuple[int | None, int | None]:
+    """Counter transactions and costs the agencies entered for the scope and period."""
+    stmt = select(
+        func.sum(AgencyMonthFigures.counter_transactions),
+        func.sum(AgencyMonthFigures.cost_rupiah),
+    ).where(AgencyMonthFigures.month.between(first, last))
+    if scope.agency:
+        stmt = stmt.where(AgencyMonthFigures.agency == scope.agency)
+    stmt = stmt.where(AgencyMonthFigures.service == (scope.service or ""))
+    counter, cost = uow.session.execute(stmt).one()
+    return (None if counter is None else int(counter)), (None if cost is None else int(cost))
+
+
+def _complaints(uow: UnitOfWork, scope: Scope, first: str, last: str) -> ComplaintFigures:
+    names = ("received", "resolved", "resolved_on_time", "breached")
+    stmt = select(*(func.sum(getattr(ComplaintMonth, n)) for n in names)).where(
+        ComplaintMonth.month.between(first, last),
+        *scope_filter(ComplaintMonth, Scope(scope.agency)),
+    )
+    values = [int(v or 0) for v in uow.session.execute(stmt).one()]
+    received, resolved, on_time, breached = values
+    return ComplaintFigures(received, resolved, on_time, rules.share(on_time, resolved), breached)
+
+
+def steps(uow: UnitOfWork, scope: Scope, first: str, last: str) -> list[StepFigures]:
+    """Every step of the scope's services at every unit: where cases waited and breached.
+
+    For an agency, the steps of its own services and the steps its units did for others'.
+    """
+    names = (
+        "completed",
+        "late",
+        "breached",
+        "returned",
+        "waited",
+        "wait_seconds",
+        "worked",
+        "work_seconds",
+    )
+    stmt = select(
+        StepMonth.agency,
+        StepMonth.unit,
+        StepMonth.service,
+        StepMonth.step,
+        *(func.sum(getattr(StepMonth, n)) for n in names),
+    ).where(StepMonth.month.between(first, last))
+    if scope.service:
+        stmt = stmt.where(StepMonth.service == scope.service)
+    elif scope.agency:
+        owned = select(ServiceMonth.service).where(ServiceMonth.agency == scope.agency)
+        stmt = stmt.where((StepMonth.agency == scope.agency) | StepMonth.service.in_(owned))
+    stmt = stmt.group_by(StepMonth.agency, StepMonth.unit, StepMonth.service, StepMonth.step)
+    found = []
+    for row in uow.session.execute(stmt):
+        completed, late, breached, returned, waited, wait, worked, work = (v or 0 for v in row[4:])
+        found.append(
+            StepFigures(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                int(completed),
+                int(late),
+                int(breached),
+                int(returned),
+                round(wait / waited / 3600, 1) if waited else None,
+                round(work / worked / 3600, 1) if worked else None,
+            )
+        )
+    return sorted(found, key=lambda s: (-s.breached, -s.late, s.service, s.step, s.unit))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One agency's or service's line in a table of the period: never ranked, listed by name."""
+
+    key: str
+    agency: str
+    received: int
+    completed: int
+    on_time_pct: float | None
+    lead_time_wd: dict[str, float | None]
+    backlog: int
+    ikm: float | None
+    ikm_n: int
+
+
+def table(uow: UnitOfWork, by: str, scope: Scope, first: str, last: str) -> list[Row]:
+    """The period's figures per agency (`by="agency"`) or per service (`by="service"`),
+    in four grouped reads however many there are."""
+    pairs = {"agency": (), "service": ("agency",)}[by]
+
+    def key_of(model: Any) -> list[Any]:
+        return [getattr(model, by), *(getattr(model, p) for p in pairs)]
+
+    counted: dict[str, list[int]] = {}
+    stmt = (
+        select(
+            *key_of(ServiceMonth),
+            func.sum(ServiceMonth.received),
+            func.sum(ServiceMonth.decided),
+            func.sum(ServiceMonth.on_time),
+        )
+        .where(ServiceMonth.month.between(first, last), *scope_filter(ServiceMonth, scope))
+        .group_by(*key_of(ServiceMonth))
+    )
+    owners: dict[str, str] = {}
+    for row in uow.session.execute(stmt):
+        counted[row[0]] = [int(v or 0) for v in row[-3:]]
+        owners[row[0]] = row[1] if pairs else row[0]
+    backlog_stmt = (
+        select(getattr(ServiceMonth, by), func.sum(ServiceMonth.received - ServiceMonth.decided))
+        .where(ServiceMonth.month <= last, *scope_filter(ServiceMonth, scope))
+        .group_by(getattr(ServiceMonth, by))
+    )
+    backlogs = {k: int(v or 0) for k, v in uow.session.execute(backlog_stmt)}
+    buckets: dict[str, dict[int, int]] = {}
+    lead_stmt = (
+        select(getattr(LeadTimes, by), LeadTimes.bucket, func.sum(LeadTimes.count))
+        .where(LeadTimes.month.between(first, last), *scope_filter(LeadTimes, scope))
+        .group_by(getattr(LeadTimes, by), LeadTimes.bucket)
+    )
+    for key, bucket, count in uow.session.execute(lead_stmt):
+        buckets.setdefault(key, {})[int(bucket)] = int(count)
+    ikms = _ikms_by(uow, by, scope, first, last)
+    return [
+        Row(
+            key,
+            owners.get(key, key),
+            *counted.get(key, [0, 0, 0])[:2],
+            rules.share(counted.get(key, [0, 0, 0])[2], counted.get(key, [0, 0, 0])[1]),
+            _lead(buckets.get(key, {})),
+            backlogs.get(key, 0),
+            *ikms.get(key, (None, 0)),
+        )
+        for key in sorted(set(counted) | set(backlogs) | set(ikms))
+    ]
+
+
+def _ikms_by(
+    uow: UnitOfWork, by: str, scope: Scope, first: str, last: str
+) -> dict[str, tuple[float | None, int]]:
+    totals = survey_totals(uow, scope, first, last, [getattr(SurveyMonth, by)])
+    # Walk-in questionnaires name no service: they count for their agency only.
+    return {key[0]: ikm_of(values) for key, values in totals.items() if key[0]}
