@@ -6,11 +6,9 @@ Commands call services, never SQL.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -23,11 +21,11 @@ from rich.console import Console
 from rich.table import Table
 
 from layan import demo, demo_story, migrations
+from layan import worker as background
 from layan.accounts import officers as officer_accounts
 from layan.accounts import second_factor
 from layan.accounts import service as account_service
 from layan.applications import privacy
-from layan.applications.service import sweep_deadlines
 from layan.audit import take_checkpoint, verify_against_checkpoint, verify_audit_chain
 from layan.catalogue import queries as catalogue
 from layan.catalogue import rules as standards
@@ -35,13 +33,10 @@ from layan.catalogue import service as catalogue_service
 from layan.catalogue.bpmn import standard_to_bpmn
 from layan.cli_analytics import analytics_app
 from layan.cli_documents import documents_app, keys_app
-from layan.complaints.service import sweep_complaint_deadlines
 from layan.core import checkpoints
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.errors import DomainError, ValidationFailedError
-from layan.core.throttle import forget_expired
-from layan.documents import wallet
 from layan.main import issuer_for
 from layan.open311 import service as open311_service
 from layan.settings import Settings
@@ -120,7 +115,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
     sweep: Annotated[
-        bool, typer.Option(help="Also sweep deadlines in this process (no separate worker).")
+        bool, typer.Option(help="Also run the worker (deadlines, rollups) in this process.")
     ] = True,
 ) -> None:
     """Start the web server (and, with --demo, fill an empty database with demo data)."""
@@ -133,7 +128,13 @@ def serve(
     db = _database(settings)
     if sweep:
         threading.Thread(
-            target=_sweep_forever, args=(db, settings.sweep_seconds), daemon=True
+            target=background.run_forever,
+            args=(db,),
+            kwargs={
+                "sweep_seconds": settings.sweep_seconds,
+                "rollup_seconds": settings.rollup_seconds,
+            },
+            daemon=True,
         ).start()
     else:
         db.dispose()
@@ -170,31 +171,23 @@ def _load_demo(settings: Settings, count: int = 300) -> None:
 
 @app.command()
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Sweep once and exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
 ) -> None:
-    """Mark missed deadlines and escalate them, every LAYAN_SWEEP_SECONDS."""
+    """Mark missed deadlines every LAYAN_SWEEP_SECONDS; fold the event log into the
+    dashboard's rollups every LAYAN_ROLLUP_SECONDS."""
     settings = _settings()
     if once:
         with _command(settings) as db:
-            marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
-            forget_expired(db)
-            wallet.forget_expired(db)
-        out.print(f"sweep: {marked} deadline(s) marked")
+            done = background.run_once(db)
+        out.print(
+            f"sweep: {done.marked} deadline(s) marked; rollups: {done.folded} event(s) folded"
+        )
         return
-    _sweep_forever(_database(settings), settings.sweep_seconds)
-
-
-def _sweep_forever(db: Database, seconds: int) -> None:
-    while True:
-        try:
-            marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
-            forget_expired(db)  # failed-attempt counts that no longer lock anything
-            wallet.forget_expired(db)  # wallet codes and sessions that ended
-            if marked:
-                out.print(f"sweep: {marked} deadline(s) marked")
-        except Exception:  # a failed sweep is retried next round; the server keeps serving
-            logging.getLogger("layan.worker").exception("deadline sweep failed")
-        time.sleep(seconds)
+    background.run_forever(
+        _database(settings),
+        sweep_seconds=settings.sweep_seconds,
+        rollup_seconds=settings.rollup_seconds,
+    )
 
 
 @officers_app.command("add")

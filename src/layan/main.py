@@ -14,6 +14,7 @@ from layan import migrations
 from layan.accounts.admin import router as admin_pages
 from layan.accounts.pages import router as account_pages
 from layan.accounts.routes import router as accounts_router
+from layan.analytics.admin_pages import router as figures_admin
 from layan.analytics.api import router as dashboard_api
 from layan.analytics.public_pages import router as dashboard_pages
 from layan.analytics.staff_pages import router as analysis_pages
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(audit_pages)
     app.include_router(dashboard_api)
     app.include_router(dashboard_pages)
+    app.include_router(figures_admin)
     app.include_router(analysis_pages)
     app.include_router(api_docs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

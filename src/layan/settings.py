@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=8 * 60, gt=0)
     max_upload_kb: int = Field(default=10 * 1024, gt=0)
     sweep_seconds: int = Field(default=60, gt=0)
+    # How often the worker folds new events into the dashboard's rollups.
+    rollup_seconds: float = Field(default=5, gt=0, le=3600)
     default_tz: str = "Asia/Jakarta"
     # Threads that run database work per process; None picks 2 for SQLite (one writer,
     # so more threads only queue) and 16 for PostgreSQL.

@@ -100,4 +100,41 @@ DASHBOARD: dict[str, tuple[str, str]] = {
         "Laporan Indeks Kepuasan Masyarakat",
         "The satisfaction index report",
     ),
+    "figures.link": (
+        "Angka bulanan untuk indikator kinerja",
+        "Month figures for the performance indicators",
+    ),
+    "figures.title": ("Angka bulanan instansi", "The agency's month figures"),
+    "figures.heading": ("Angka bulanan {agency}", "Month figures of {agency}"),
+    "figures.lead": (
+        "Layan menghitung sendiri permohonan daring. Catat di sini transaksi yang dilayani di loket di luar Layan dan biaya pelayanan sebulan, agar dasbor publik dapat menunjukkan pemanfaatan digital dan biaya per transaksi. Setiap perubahan tercatat dalam log audit.",
+        "Layan counts online applications itself. Record here the transactions served at the counter outside Layan and a month's cost of serving, so that the public dashboard can show digital take-up and cost per transaction. Every change goes to the audit log.",
+    ),
+    "figures.back": ("Kembali ke halaman admin", "Back to the admin page"),
+    "figures.public": ("Lihat dasbor publik", "See the public dashboard"),
+    "figures.saved": ("Angka bulan itu tersimpan.", "The month's figures were saved."),
+    "figures.month": ("Bulan", "Month"),
+    "figures.month_hint": (
+        "Misalnya 2026-06. Mengisi bulan yang sama lagi memperbaikinya.",
+        "For example 2026-06. Entering the same month again corrects it.",
+    ),
+    "figures.service": ("Layanan", "Service"),
+    "figures.whole_agency": ("Seluruh instansi", "The whole agency"),
+    "figures.counter": (
+        "Transaksi di loket (di luar Layan)",
+        "Counter transactions (outside Layan)",
+    ),
+    "figures.counter_hint": (
+        "Jumlah permohonan yang dilayani tatap muka atau di atas kertas bulan itu.",
+        "How many applications were served in person or on paper that month.",
+    ),
+    "figures.cost": ("Biaya pelayanan (rupiah)", "Cost of serving (rupiah)"),
+    "figures.cost_hint": (
+        "Seluruh biaya bulan itu: pegawai, sarana, sistem. Tanpa titik atau dengan titik ribuan.",
+        "The month's whole cost: staff, premises, systems. With or without thousands dots.",
+    ),
+    "figures.save": ("Simpan angka bulan ini", "Save this month's figures"),
+    "figures.entered": ("Yang sudah dicatat", "Recorded so far"),
+    "figures.entered_at": ("Dicatat", "Recorded"),
+    "figures.none": ("Belum ada angka yang dicatat.", "No figures recorded yet."),
 }
