@@ -1,0 +1,124 @@
+"""A procedure model fitted from the event log: what each step of the standard took.
+
+From the cases of a period: the submissions (their instants, and the working time their
+legal deadline gave), each step's working times (start to decision, in its unit's
+working seconds), how often it applied to the cases that reached its stage (a
+conditional step applies to some), how often it returned a case to the applicant or
+rejected it, and how long applicants took to resubmit. Officers per unit and role come
+from the accounts, as the caller read them. Steps the log never saw worked are modelled
+as taking no working time, and named in `unobserved` so the page can say so. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from layan.analytics.cases import case_leads
+from layan.analytics.measures import measured_instances, measured_pauses
+from layan.analytics.simulation import Arrival, Part, ProcedureModel, Station
+from layan.analytics.working_time import ClockBook
+from layan.applications.rules import deadline
+from layan.catalogue.standard import Duration, Step
+
+
+@dataclass(frozen=True)
+class Fitted:
+    model: ProcedureModel
+    cases: pl.DataFrame  # case_id, submitted_at, allowance_s, lead_s, measured
+    unobserved: tuple[str, ...]  # steps of the standard never seen worked in the log
+    understaffed: tuple[tuple[str, str], ...]  # (unit, role) nobody holds: modelled as one
+
+
+def _reach(measured: pl.DataFrame, stage_of: Mapping[str, int]) -> dict[int, int]:
+    """How many cases reached each stage (had a step of it, or of a later one)."""
+    staged = measured.with_columns(
+        pl.col("step").replace_strict(stage_of, default=None, return_dtype=pl.Int64).alias("stage")
+    ).filter(pl.col("stage").is_not_null())
+    furthest = staged.group_by("case_id").agg(pl.col("stage").max())["stage"].to_list()
+    return {s: sum(1 for f in furthest if f >= s) for s in set(stage_of.values())}
+
+
+def _share(part: int, whole: int, otherwise: float) -> float:
+    return part / whole if whole else otherwise
+
+
+def _part(step: Step, measured: pl.DataFrame, reached: int) -> Part:
+    own = measured.filter(pl.col("step") == step.code)
+    decided = own.filter(pl.col("outcome").is_not_null())
+    work = own.filter(pl.col("completed_at").is_not_null())["work_s"].drop_nulls()
+    outcomes = decided["outcome"].to_list()
+    return Part(
+        code=step.code,
+        work=tuple(work.to_list()),
+        occurs=_share(own["case_id"].n_unique(), reached, 1.0 if step.condition is None else 0.5),
+        returns=_share(outcomes.count("return"), len(outcomes), 0.0),
+        rejects=_share(outcomes.count("reject"), len(outcomes), 0.0),
+    )
+
+
+def _arrivals(
+    cases: pl.DataFrame, book: ClockBook, service_time: Duration, cuti: bool
+) -> pl.DataFrame:
+    """Each submission's instant on the service clock and its deadline's allowance."""
+    clock = book.service
+    at, allowance = [], []
+    for submitted in cases["submitted_at"].to_list():
+        due = deadline(clock.calendar, submitted, service_time, cuti=cuti)
+        at.append(clock.at(submitted))
+        allowance.append(clock.at(due) - clock.at(submitted))
+    return cases.with_columns(
+        pl.Series("at", at, pl.Float64), pl.Series("allowance_s", allowance, pl.Float64)
+    )
+
+
+def fit_model(
+    frame: pl.DataFrame,
+    book: ClockBook,
+    stages: Sequence[Sequence[Step]],
+    officers: Mapping[tuple[str, str], int],
+    service_time: Duration,
+    *,
+    cuti: bool = True,
+    measure_from: datetime | None = None,
+) -> Fitted:
+    """The model of the procedure `stages` (the standard's, conditions ignored) as the
+    cases of `frame` ran it; cases submitted before `measure_from` only fill the queues."""
+    measured = measured_instances(frame, book)
+    pauses = measured_pauses(frame, book)
+    stage_of = {step.code: i for i, stage in enumerate(stages) for step in stage}
+    reach = _reach(measured, stage_of)
+    stations = tuple(
+        tuple(
+            Station(step.code, step.unit, step.role, (_part(step, measured, reach.get(i, 0)),))
+            for step in stage
+        )
+        for i, stage in enumerate(stages)
+    )
+    leads = case_leads(frame, pauses, book).filter(pl.col("submitted_at").is_not_null())
+    start = measure_from.astimezone(UTC) if measure_from else None
+    cases = _arrivals(leads, book, service_time, cuti).with_columns(
+        (pl.col("submitted_at") >= start if start else pl.lit(True)).alias("measured")
+    )
+    keys = {(s.unit, s.role) for stage in stations for s in stage}
+    model = ProcedureModel(
+        stages=stations,
+        officers={key: officers.get(key, 0) for key in sorted(keys)},
+        arrivals=tuple(
+            Arrival(row["at"], row["allowance_s"], row["measured"])
+            for row in cases.sort("at").iter_rows(named=True)
+        ),
+        corrections=tuple(pauses["paused_s"].drop_nulls().to_list()),
+        day_seconds=book.day_seconds,
+    )
+    unobserved = tuple(p.code for s in model.stations() for p in s.parts if not p.work)
+    understaffed = tuple(key for key, count in model.officers.items() if count < 1)
+    return Fitted(
+        model,
+        cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured"),
+        unobserved,
+        understaffed,
+    )
