@@ -75,6 +75,21 @@ def _arrivals(
     )
 
 
+def _stations(
+    stages: Sequence[Sequence[Step]], measured: pl.DataFrame
+) -> tuple[tuple[Station, ...], ...]:
+    """One station per step of the standard, with what the log says of it."""
+    stage_of = {step.code: i for i, stage in enumerate(stages) for step in stage}
+    reach = _reach(measured, stage_of)
+    return tuple(
+        tuple(
+            Station(step.code, step.unit, step.role, (_part(step, measured, reach.get(i, 0)),))
+            for step in stage
+        )
+        for i, stage in enumerate(stages)
+    )
+
+
 def fit_model(
     frame: pl.DataFrame,
     book: ClockBook,
@@ -87,26 +102,17 @@ def fit_model(
 ) -> Fitted:
     """The model of the procedure `stages` (the standard's, conditions ignored) as the
     cases of `frame` ran it; cases submitted before `measure_from` only fill the queues."""
-    measured = measured_instances(frame, book)
     pauses = measured_pauses(frame, book)
-    stage_of = {step.code: i for i, stage in enumerate(stages) for step in stage}
-    reach = _reach(measured, stage_of)
-    stations = tuple(
-        tuple(
-            Station(step.code, step.unit, step.role, (_part(step, measured, reach.get(i, 0)),))
-            for step in stage
-        )
-        for i, stage in enumerate(stages)
-    )
+    stations = _stations(stages, measured_instances(frame, book))
     leads = case_leads(frame, pauses, book).filter(pl.col("submitted_at").is_not_null())
     start = measure_from.astimezone(UTC) if measure_from else None
     cases = _arrivals(leads, book, service_time, cuti).with_columns(
         (pl.col("submitted_at") >= start if start else pl.lit(True)).alias("measured")
     )
-    keys = {(s.unit, s.role) for stage in stations for s in stage}
+    keys = sorted({(s.unit, s.role) for stage in stations for s in stage})
     model = ProcedureModel(
         stages=stations,
-        officers={key: officers.get(key, 0) for key in sorted(keys)},
+        officers={key: officers.get(key, 0) for key in keys},
         arrivals=tuple(
             Arrival(row["at"], row["allowance_s"], row["measured"])
             for row in cases.sort("at").iter_rows(named=True)
@@ -114,11 +120,6 @@ def fit_model(
         corrections=tuple(pauses["paused_s"].drop_nulls().to_list()),
         day_seconds=book.day_seconds,
     )
+    kept = cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured")
     unobserved = tuple(p.code for s in model.stations() for p in s.parts if not p.work)
-    understaffed = tuple(key for key, count in model.officers.items() if count < 1)
-    return Fitted(
-        model,
-        cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured"),
-        unobserved,
-        understaffed,
-    )
+    return Fitted(model, kept, unobserved, tuple(k for k in keys if officers.get(k, 0) < 1))

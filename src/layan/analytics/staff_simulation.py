@@ -55,10 +55,49 @@ def _changes(form: FormData) -> list[dict[str, Any]]:
     return changes
 
 
+def _posted(form: FormData) -> dict[str, Any]:
+    """What the officer chose, to show the form again as it was sent."""
+    return {
+        "remove": form.getlist("remove"),
+        "merge": form.getlist("merge"),
+        "parallel": form.getlist("parallel"),
+        "officers": {k: str(v) for k, v in form.multi_items() if k.startswith("officers:")},
+        "replications": str(form.get("replications") or "")[:6],
+        "queue": str(form.get("queue") or "")[:10],
+    }
+
+
 def _backtest(db: Database, officer: Principal, service: str) -> analysis.BacktestReport:
     return analysis.backtest_service(
         db, officer, service, default_replications=analysis.PAGE_REPLICATIONS
     )
+
+
+def _charts(
+    report: analysis.SimulationReport | None, backtest: analysis.BacktestReport, language: str
+) -> dict[str, Any]:
+    """The histograms as lines: current beside changed, simulated beside actual."""
+    word = lambda key: translate(key, language)  # noqa: E731
+    charts = {}
+    if report is not None:
+        current, changed = report.result.current, report.result.changed
+        charts["what_if"] = histogram_chart(
+            [
+                (word("an.sim.current"), "first", current.histogram),
+                (word("an.sim.changed"), "second", changed.histogram),
+            ],
+            language,
+        )
+    if backtest.result is not None:
+        predicted, actual = backtest.result.predicted, backtest.result.actual
+        charts["backtest"] = histogram_chart(
+            [
+                (word("an.bt.predicted"), "first", predicted.histogram),
+                (word("an.bt.actual"), "second", actual.histogram),
+            ],
+            language,
+        )
+    return charts
 
 
 def _page(
@@ -71,26 +110,7 @@ def _page(
     errors: list[dict[str, str]] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    language = lang(request)
     context = base_context(request, setup.published)
-    word = lambda key: translate(key, language)  # noqa: E731
-    charts = {}
-    if report is not None:
-        charts["what_if"] = histogram_chart(
-            [
-                (word("an.sim.current"), "first", report.result.current.histogram),
-                (word("an.sim.changed"), "second", report.result.changed.histogram),
-            ],
-            language,
-        )
-    if backtest.result is not None:
-        charts["backtest"] = histogram_chart(
-            [
-                (word("an.bt.predicted"), "first", backtest.result.predicted.histogram),
-                (word("an.bt.actual"), "second", backtest.result.actual.histogram),
-            ],
-            language,
-        )
     mine = [s for s in setup.published.standard.procedure if setup.access.sees(s.unit)]
     unobserved = report.fitted.unobserved if report is not None else ()
     context.update(
@@ -103,7 +123,7 @@ def _page(
             "bt": backtest,
             "posted": posted or {},
             "errors": errors or [],
-            "sim_charts": charts,
+            "sim_charts": _charts(report, backtest, lang(request)),
         }
     )
     return render(request, "analytics/simulation.html", context, status)
@@ -132,16 +152,7 @@ async def simulate(
     """Run the changes: the results beside the procedure as it ran, and the backtest."""
     async with request.form(max_fields=200, max_part_size=16 * 1024) as form:
         check_csrf(request, form.get("csrf_token"))
-        changes = _changes(form)
-        posted = {
-            "remove": form.getlist("remove"),
-            "merge": form.getlist("merge"),
-            "parallel": form.getlist("parallel"),
-            "officers": {k: str(v) for k, v in form.multi_items() if k.startswith("officers:")},
-            "replications": str(form.get("replications") or ""),
-            "queue": str(form.get("queue") or ""),
-        }
-        asked = _asked(form)
+        changes, posted, asked = _changes(form), _posted(form), _asked(form)
     code = service[:63]
     setup = await run_in_threadpool(analysis.simulation_setup, db, officer, code, asked)
     backtest = await run_in_threadpool(_backtest, db, officer, code)
