@@ -138,10 +138,11 @@ def queue_of(value: Any) -> Queue:
     return cast(Queue, value)
 
 
-def _whole(value: Any, field: str, low: int, high: int, default: int) -> int:
-    if value is None or value == "":
+def _whole(value: Any, field: str, low: int, high: int, default: int | None) -> int:
+    """A whole number in [low, high]; `default` when not given (None: it must be)."""
+    if (value is None or value == "") and default is not None:
         return default
-    text = str(value).strip()
+    text = str(value if value is not None else "").strip()
     if (
         isinstance(value, bool)
         or not (text.isascii() and text.isdigit())
@@ -186,7 +187,7 @@ def change_of(item: Any, field: str) -> Change:
     if kind == "parallel":
         return ParallelSteps(_steps(item, field))
     if kind == "add_officers":
-        count = _whole(item.get("count"), f"{field}.count", 1, 100, 0)
+        count = _whole(item.get("count"), f"{field}.count", 1, 100, None)
         return AddOfficers(_text(item, "unit", field), _text(item, "role", field), count)
     kinds = ", ".join(KINDS)
     raise invalid(

@@ -168,8 +168,8 @@ ANALYSIS: dict[str, tuple[str, str]] = {
     ),
     "an.sim.procedure": ("Prosedur saat ini", "The current procedure"),
     "an.sim.procedure_note": (
-        "Waktu pelayanan {days} hari kerja {hours} jam kerja. Jumlah petugas: yang aktif memegang peran langkah itu di unitnya.",
-        "Service time {days} working days {hours} working hours. Officers: those active holding the step's role in its unit.",
+        "Waktu pelayanan {time}. Jumlah petugas: yang aktif memegang peran langkah itu di unitnya.",
+        "Service time {time}. Officers: those active holding the step's role in its unit.",
     ),
     "an.sim.side_by_side": ("Berjalan bersamaan:", "Side by side:"),
     "an.sim.officers_n": ("{n} petugas", "{n} officers"),
