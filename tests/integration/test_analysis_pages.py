@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi.testclient import TestClient
 
+from layan.analytics.models import ImportedEvent, ImportedLog
+from layan.core.db import Database
 from tests.conftest import Clock
 from tests.integration.test_analysis import family_card
 from tests.pages import by_id, check_page, csrf, find_all, get_page, sign_in_page, text_of
@@ -135,3 +139,51 @@ def test_the_simulation_form_refuses_a_post_without_its_token(client: TestClient
         "/petugas/analitik/kartu-keluarga/simulasi", data={"remove": "tanda_tangan"}
     )
     assert answer.status_code == 403
+
+
+def _imported_log(db: Database, agency: str) -> int:
+    """A small log as an agency's older system recorded it (no tasks, no outcomes)."""
+    start = datetime(2025, 3, 4, 1, 0, tzinfo=UTC)  # Tuesday 08:00 WIB
+    rows = [
+        ("k1", "Pendaftaran", "complete", start, "Loket"),
+        ("k1", "Pemeriksaan", "start", start + timedelta(hours=2), "Teknis"),
+        ("k1", "Pemeriksaan", "complete", start + timedelta(hours=5), "Teknis"),
+    ]
+    with db.unit_of_work() as uow:
+        log = ImportedLog(
+            agency=agency,
+            name="Sistem lama 2025",
+            sha256="0" * 64,
+            cases=1,
+            events=len(rows),
+            imported_at=start,
+            imported_by="test",
+        )
+        uow.session.add(log)
+        uow.session.flush()
+        for case, activity, lifecycle, moment, unit in rows:
+            uow.session.add(
+                ImportedEvent(
+                    log_id=log.id,
+                    case_id=case,
+                    activity=activity,
+                    lifecycle=lifecycle,
+                    timestamp=moment,
+                    unit=unit,
+                )
+            )
+        uow.commit()
+        return log.id
+
+
+def test_an_imported_log_is_listed_for_its_agency_only(client: TestClient, db: Database) -> None:
+    log_id = _imported_log(db, "DISDUKCAPIL")
+    sign_in_page(client, "disdukcapil-admin")
+    home = get_page(client, "/petugas/analitik")
+    assert f"/petugas/analitik/impor/{log_id}" in [a.get("href") for a in find_all(home, "a")]
+    client.cookies.clear()
+    sign_in_page(client, "dpmptsp-admin")
+    home = get_page(client, "/petugas/analitik")
+    assert f"/petugas/analitik/impor/{log_id}" not in [a.get("href") for a in find_all(home, "a")]
+    get_page(client, f"/petugas/analitik/impor/{log_id}", status=404)  # as if it did not exist
+    get_page(client, "/petugas/analitik/impor/999999", status=404)
