@@ -85,6 +85,7 @@ def test_the_simulation_compares_a_change_with_the_procedure(
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert (body["cases"], body["replications"], body["seed"], body["queue"]) == (2, 2, 7, "fifo")
+    assert body["changes"][0] == {"kind": "merge", "steps": ["perekaman_data", "tanda_tangan"]}
     stages = body["changed_procedure"]["stages"]
     assert [[s["station"] for s in stage] for stage in stages] == [
         ["verifikasi_berkas"],

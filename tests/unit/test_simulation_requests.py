@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from layan.analytics.analysis_inputs import (
+    change_as_dict,
     changes_of,
     last_full_quarter,
     period_of,
@@ -108,6 +109,7 @@ def test_changes_are_read_in_order() -> None:
         ParallelSteps(("d", "e")),
         AddOfficers("X.Y", "processor", 2),
     ]
+    assert changes_of([change_as_dict(c) for c in found]) == found
 
 
 @pytest.mark.parametrize(

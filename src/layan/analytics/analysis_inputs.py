@@ -207,3 +207,14 @@ def changes_of(items: Any) -> list[Change]:
             Text(f"Paling banyak {MAX_CHANGES} perubahan", f"At most {MAX_CHANGES} changes"),
         )
     return [change_of(item, f"changes[{i}]") for i, item in enumerate(items)]
+
+
+def change_as_dict(change: Change) -> dict[str, Any]:
+    """A change as the API takes it (the inverse of `change_of`)."""
+    if isinstance(change, RemoveStep):
+        return {"kind": "remove", "step": change.step}
+    if isinstance(change, MergeSteps):
+        return {"kind": "merge", "steps": list(change.steps)}
+    if isinstance(change, ParallelSteps):
+        return {"kind": "parallel", "steps": list(change.steps)}
+    return {"kind": "add_officers", "unit": change.unit, "role": change.role, "count": change.count}

@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from layan.analytics import analysis
-from layan.analytics.analysis_inputs import Period
+from layan.analytics.analysis_inputs import Period, change_as_dict
 from layan.analytics.bottlenecks import Bottlenecks
 from layan.analytics.simulation import ProcedureModel
 from layan.analytics.simulation_fit import Fitted
@@ -130,7 +130,7 @@ async def simulation(
         "seed": report.seed,
         "queue": report.queue,
         "cases": report.measured_cases,
-        "changes": [{"kind": type(c).__name__, **asdict(c)} for c in report.changes],
+        "changes": [change_as_dict(c) for c in report.changes],
         "current": asdict(report.result.current),
         "changed": asdict(report.result.changed),
         "current_procedure": _procedure(report.fitted.model),

@@ -15,14 +15,18 @@ Pages call `analytics.analysis` only: the permission checks live there.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from layan.analytics import analysis, staff_api, staff_simulation
+from layan.analytics.bottlenecks import Bottlenecks
 from layan.analytics.staff_views import (
     OFFICER,
     PERIOD_NAMES,
+    Namer,
     base_context,
     chart_words,
     step_charts,
@@ -70,7 +74,8 @@ async def bottlenecks(
     return render(request, "analytics/staff_service.html", context)
 
 
-def _figures_context(request: Request, figures, namer) -> dict:  # type: ignore[no-untyped-def]
+def _figures_context(request: Request, figures: Bottlenecks, namer: Namer) -> dict[str, Any]:
+    """The figures with their charts, and the charts described in words."""
     language = lang(request)
     return {
         "figures": figures,
