@@ -290,3 +290,26 @@ def test_an_empty_log_gives_empty_figures() -> None:
     found = find_bottlenecks(log(), BOOK)
     assert (found.cases, found.steps, found.handoffs, found.variants.shown) == (0, [], [], [])
     assert found.lead_days.n == 0
+
+
+def test_a_task_given_by_a_supervisor_was_taken_when_it_was_given() -> None:
+    frame = log(
+        event("c1", "submit", "complete", at(6, 2, 8)),
+        event("c1", "teknis", "schedule", at(6, 2, 8), "B.TEKNIS", 1),
+        event("c1", "reassign", "assign", at(6, 2, 10), "B.TEKNIS", 1),
+        event("c1", "teknis", "complete", at(6, 2, 11), "B.TEKNIS", 1, "approve"),
+    )
+    (teknis,) = find_bottlenecks(frame, BOOK).steps
+    assert (teknis.waiting.median, teknis.working.median) == (2.0, 1.0)
+
+
+def test_a_step_cancelled_by_the_cases_decision_ends_with_the_case() -> None:
+    frame = log(
+        event("c1", "submit", "complete", at(6, 2, 8)),
+        step("c1", "ruang", "B.RUANG", 1, (at(6, 2, 8), at(6, 2, 9), at(6, 2, 10)), "reject"),
+        event("c1", "teknis", "schedule", at(6, 2, 8), "B.TEKNIS", 2),
+        event("c1", "reject", "complete", at(6, 2, 10)),
+    )
+    measured = measured_instances(frame, BOOK, as_of=at(6, 9, 8))
+    stays = dict(zip(measured["step"], measured["stay_s"], strict=True))
+    assert stays == {"ruang": 2 * 3600.0, "teknis": 2 * 3600.0}  # not the week since

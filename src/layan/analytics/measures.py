@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from layan.analytics.step_instances import applicant_pauses, step_instances
+from layan.analytics.step_instances import TIME, applicant_pauses, case_spans, step_instances
 from layan.analytics.working_time import ClockBook, between, on_clock, with_working
 
 TIMES = ["scheduled_at", "started_at", "taken_at", "completed_at", "ended_at", "handed_at"]
@@ -120,17 +120,24 @@ def measured_instances(
     completion, or to `as_of` while still open), its sender and `handoff_wait_s`: the
     receiving unit's time from the handover to an officer taking the step."""
     instances = _with_sender(step_instances(frame, imported=imported))
-    moment = as_of.astimezone(UTC) if as_of else frame["timestamp"].max()
-    instances = instances.with_columns(
-        pl.coalesce("completed_at", pl.lit(moment, pl.Datetime("us", "UTC"))).alias("ended_at"),
+    moment = pl.lit(as_of.astimezone(UTC) if as_of else frame["timestamp"].max(), TIME)
+    closed = case_spans(frame, imported=imported).select(
+        "case_id", pl.col("decided_at").alias("_closed")
+    )
+    instances = instances.join(
+        closed, on="case_id", how="left", maintain_order="left"
+    ).with_columns(
+        # A step left open when its case was decided (cancelled) ended with the case.
+        pl.coalesce("completed_at", "_closed", moment).alias("ended_at"),
         pl.coalesce("started_at", "began_at").alias("taken_at"),
     )
     pauses = applicant_pauses(frame).with_columns(
-        pl.coalesce("resumed_at", pl.lit(moment, pl.Datetime("us", "UTC"))).alias("resumed_at")
+        pl.coalesce("resumed_at", moment).alias("resumed_at")
     )
     timed = with_working(instances, [*TIMES, "arrived_at"], book)
     paused = _paused(timed, pauses, book)
-    timed = timed.with_row_index("_i").join(paused, on="_i", how="left").drop("_i")
+    timed = timed.with_row_index("_i").join(paused, on="_i", how="left", maintain_order="left")
+    timed = timed.drop("_i", "_closed")
     zero = [pl.col(c).fill_null(0.0) for c in ("_paused_wait", "_paused_work", "_paused_stay")]
     wait, work = between("scheduled_at", "started_at"), between("taken_at", "completed_at")
     measured = timed.with_columns(zero).with_columns(

@@ -19,6 +19,7 @@ from layan.analytics.fold import CASE_ACTIVITIES
 
 STEP_LIFECYCLES = ["schedule", "start", "complete"]
 DECISIONS = ["approve", "reject"]
+REASSIGN = "reassign"
 TIME = pl.Datetime("us", "UTC")
 INSTANCE_SCHEMA = {
     "case_id": pl.String,
@@ -38,15 +39,15 @@ def _at(lifecycle: str) -> pl.Expr:
     return pl.col("timestamp").filter(pl.col("lifecycle") == lifecycle).min()
 
 
-def _instance_columns() -> list[pl.Expr]:
+def _instance_columns(step: pl.Expr | None = None, started: pl.Expr | None = None) -> list[pl.Expr]:
     """What an instance keeps of its events, whatever paired them."""
     return [
         pl.col("case_id").first(),
-        pl.col("activity").first().alias("step"),
+        (step if step is not None else pl.col("activity").first()).alias("step"),
         pl.col("unit").drop_nulls().first(),
         pl.col("agency").drop_nulls().first(),
         _at("schedule").alias("scheduled_at"),
-        _at("start").alias("started_at"),
+        (started if started is not None else _at("start")).alias("started_at"),
         pl.lit(None, TIME).alias("began_at"),
         _at("complete").alias("completed_at"),
         pl.col("outcome").filter(pl.col("lifecycle") == "complete").first(),
@@ -54,13 +55,19 @@ def _instance_columns() -> list[pl.Expr]:
 
 
 def _own_instances(frame: pl.DataFrame) -> pl.DataFrame:
-    """Layan's own log: one instance per task."""
-    steps = frame.filter(
-        pl.col("task").is_not_null()
-        & pl.col("lifecycle").is_in(STEP_LIFECYCLES)
-        & ~pl.col("activity").is_in(sorted(CASE_ACTIVITIES))
+    """Layan's own log: one instance per task. A task a supervisor gave to an officer
+    before anyone took it was taken when it was given (a reassignment logs no start)."""
+    given = pl.col("activity") == REASSIGN
+    step_event = pl.col("lifecycle").is_in(STEP_LIFECYCLES) & ~pl.col("activity").is_in(
+        sorted(CASE_ACTIVITIES)
     )
-    return steps.group_by("task", maintain_order=True).agg(_instance_columns())
+    steps = frame.filter(pl.col("task").is_not_null() & (step_event | given))
+    columns = _instance_columns(
+        step=pl.col("activity").filter(~given).first(),
+        started=pl.coalesce(_at("start"), pl.col("timestamp").filter(given).min()),
+    )
+    found = steps.group_by("task", maintain_order=True).agg(columns)
+    return found.filter(pl.col("step").is_not_null())
 
 
 def _paired_instances(frame: pl.DataFrame) -> pl.DataFrame:
@@ -76,7 +83,7 @@ def _paired_instances(frame: pl.DataFrame) -> pl.DataFrame:
         opens.cast(pl.Int64).cum_sum().over("case_id", "activity").alias("_instance")
     )
     found = numbered.group_by("case_id", "activity", "_instance", maintain_order=True).agg(
-        _instance_columns()[1:]
+        _instance_columns()[1:]  # the case is a key already
     )
     return found.drop("activity", "_instance").with_columns(pl.lit(None, pl.Int64).alias("task"))
 
