@@ -113,43 +113,50 @@ def _paused(timed: pl.DataFrame, pauses: pl.DataFrame, book: ClockBook) -> pl.Da
     )
 
 
+def _with_ends(
+    instances: pl.DataFrame, frame: pl.DataFrame, imported: bool, moment: pl.Expr
+) -> pl.DataFrame:
+    """When each instance ended (decided; a step cancelled by its case's decision ended
+    with the case; one still open, at `moment`) and was taken (started, or begun)."""
+    closed = case_spans(frame, imported=imported).select(
+        "case_id", pl.col("decided_at").alias("_closed")
+    )
+    ends = instances.join(closed, on="case_id", how="left", maintain_order="left")
+    return ends.with_columns(
+        pl.coalesce("completed_at", "_closed", moment).alias("ended_at"),
+        pl.coalesce("started_at", "began_at").alias("taken_at"),
+    ).drop("_closed")
+
+
+def _less_pauses(timed: pl.DataFrame, paused: pl.DataFrame) -> pl.DataFrame:
+    """Waiting, working and time in the unit, less what passed while the applicant had it."""
+    joined = timed.with_row_index("_i").join(paused, on="_i", how="left", maintain_order="left")
+    less = {c: pl.col(c).fill_null(0.0) for c in ("_paused_wait", "_paused_work", "_paused_stay")}
+    return joined.with_columns(
+        (between("scheduled_at", "started_at") - less["_paused_wait"]).clip(0.0).alias("wait_s"),
+        (between("taken_at", "completed_at") - less["_paused_work"]).clip(0.0).alias("work_s"),
+        (between("arrived_at", "ended_at") - less["_paused_stay"]).clip(0.0).alias("stay_s"),
+    ).drop("_i", *less)
+
+
 def measured_instances(
     frame: pl.DataFrame, book: ClockBook, *, imported: bool = False, as_of: datetime | None = None
 ) -> pl.DataFrame:
     """Every step instance with `wait_s`, `work_s` (null when unknown), `stay_s` (arrival to
     completion, or to `as_of` while still open), its sender and `handoff_wait_s`: the
     receiving unit's time from the handover to an officer taking the step."""
-    instances = _with_sender(step_instances(frame, imported=imported))
     moment = pl.lit(as_of.astimezone(UTC) if as_of else frame["timestamp"].max(), TIME)
-    closed = case_spans(frame, imported=imported).select(
-        "case_id", pl.col("decided_at").alias("_closed")
-    )
-    instances = instances.join(
-        closed, on="case_id", how="left", maintain_order="left"
-    ).with_columns(
-        # A step left open when its case was decided (cancelled) ended with the case.
-        pl.coalesce("completed_at", "_closed", moment).alias("ended_at"),
-        pl.coalesce("started_at", "began_at").alias("taken_at"),
+    instances = _with_ends(
+        _with_sender(step_instances(frame, imported=imported)), frame, imported, moment
     )
     pauses = applicant_pauses(frame).with_columns(
         pl.coalesce("resumed_at", moment).alias("resumed_at")
     )
     timed = with_working(instances, [*TIMES, "arrived_at"], book)
-    paused = _paused(timed, pauses, book)
-    timed = timed.with_row_index("_i").join(paused, on="_i", how="left", maintain_order="left")
-    timed = timed.drop("_i", "_closed")
-    zero = [pl.col(c).fill_null(0.0) for c in ("_paused_wait", "_paused_work", "_paused_stay")]
-    wait, work = between("scheduled_at", "started_at"), between("taken_at", "completed_at")
-    measured = timed.with_columns(zero).with_columns(
-        (wait - pl.col("_paused_wait")).clip(lower_bound=0.0).alias("wait_s"),
-        (work - pl.col("_paused_work")).clip(lower_bound=0.0).alias("work_s"),
-        (between("arrived_at", "ended_at") - pl.col("_paused_stay"))
-        .clip(lower_bound=0.0)
-        .alias("stay_s"),
-    )
+    measured = _less_pauses(timed, _paused(timed, pauses, book))
     return measured.with_columns(
         pl.coalesce("wait_s", between("handed_at", "started_at")).alias("handoff_wait_s")
-    ).drop("_paused_wait", "_paused_work", "_paused_stay")
+    )
 
 
 def measured_pauses(frame: pl.DataFrame, book: ClockBook) -> pl.DataFrame:
