@@ -277,3 +277,52 @@ def test_a_bad_file_or_an_unknown_agency_imports_nothing(
     with db.unit_of_work(readonly=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(ImportedLog)) == 0
         assert uow.session.scalar(select(func.count()).select_from(ImportedEvent)) == 0
+
+
+FOREIGN = """<?xml version="1.0" encoding="UTF-8" ?>
+<log xes.version="1.0" xes.features="nested-attributes">
+  <string key="concept:name" value="SiCantik 2024"/>
+  <trace><string key="concept:name" value="503/IMB/2024/17"/>
+    <event><string key="concept:name" value="Pendaftaran &amp; verifikasi"/>
+      <date key="time:timestamp" value="2024-03-04T08:00:00+07:00"/>
+      <string key="org:resource" value="Budi"><string key="nip" value="1980"/></string>
+    </event>
+    <event><string key="concept:name" value="Penetapan retribusi"/>
+      <string key="lifecycle:transition" value="COMPLETE"/>
+      <date key="time:timestamp" value="2024-03-05T02:15:30.250Z"/>
+      <string key="org:group" value="Bidang Perizinan"/>
+    </event>
+  </trace>
+</log>
+"""
+
+
+def test_an_older_systems_log_imports_as_it_reads(cli: Any, db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "sicantik.xes"
+    path.write_text(FOREIGN)
+    done = cli("import-xes", str(path), "--agency", "DPMPTSP")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip().endswith(": 1 case(s), 2 event(s)")
+    log_id = int(done.stdout.split("imported log ")[1].split(":")[0])
+    assert _stored(db, log_id).rows() == [
+        ("503/IMB/2024/17", "Pendaftaran & verifikasi", None,
+         datetime(2024, 3, 4, 1, 0, tzinfo=UTC), "Budi", None, None),
+        ("503/IMB/2024/17", "Penetapan retribusi", "COMPLETE",
+         datetime(2024, 3, 5, 2, 15, 30, 250000, tzinfo=UTC), None, None, "Bidang Perizinan"),
+    ]  # fmt: skip
+    with db.unit_of_work(readonly=True) as uow:
+        log = uow.session.get(ImportedLog, log_id)
+        assert log is not None and log.name == "sicantik"
+        assert log.attributes == {"file": "sicantik.xes", "log": {"concept:name": "SiCantik 2024"}}
+
+
+def test_a_value_longer_than_its_column_is_refused_with_its_line(
+    cli: Any, db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.xes"
+    path.write_text(FOREIGN.replace("Penetapan retribusi", "Penetapan " + "r" * 200))
+    refused = cli("import-xes", str(path), "--agency", "DPMPTSP")
+    assert refused.exit_code == 1
+    assert "line 9: concept:name is longer than 200 characters" in refused.stderr
+    with db.unit_of_work(readonly=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ImportedLog)) == 0
