@@ -18,9 +18,10 @@ from typing import Annotated
 import segno
 import typer
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from layan import demo, demo_story, migrations
+from layan import demo, demo_history, demo_story, migrations
 from layan import worker as background
 from layan.accounts import officers as officer_accounts
 from layan.accounts import second_factor
@@ -123,7 +124,8 @@ def serve(
 
     settings = _settings()
     if demo_data:
-        _load_demo(settings)
+        if _load_demo(settings):
+            _load_history(settings, DEMO_HISTORY, seed=11)
     # Upgrade once here, before the sweep thread and the server processes open the database.
     db = _database(settings)
     if sweep:
@@ -149,7 +151,8 @@ def serve(
     )
 
 
-def _load_demo(settings: Settings, count: int = 300) -> None:
+def _load_demo(settings: Settings, count: int = 300) -> bool:
+    """Load the demo regency into an empty database; whether it was loaded."""
     db = _database(settings)
     try:
         with out.status("Loading the demo regency..."):
@@ -165,6 +168,7 @@ def _load_demo(settings: Settings, count: int = 300) -> None:
                 f"Demo loaded: {demo.application_count(db)} applications. "
                 "Accounts: `layan demo accounts`."
             )
+        return loaded
     finally:
         db.dispose()
 
@@ -477,9 +481,50 @@ def demo_citizens(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 @demo_app.command("load")
 def demo_load(
     applications: Annotated[int, typer.Option(help="Past applications to simulate.")] = 300,
+    history: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=1_000_000,
+            help="Also generate this many applications of history over the past years.",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="The history's random seed.")] = 11,
 ) -> None:
-    """Fill an empty database with the demo regency."""
-    _load_demo(_settings(), applications)
+    """Fill an empty database with the demo regency, and optionally years of history."""
+    settings = _settings()
+    _load_demo(settings, applications)
+    if history:
+        _load_history(settings, history, seed)
+
+
+# A year of a small regency's applications, so the public dashboard has trends to show.
+DEMO_HISTORY = 5000
+
+
+def _load_history(settings: Settings, count: int, seed: int) -> None:
+    """Generate `count` applications of history in bulk, with a progress bar."""
+    with (
+        _command(settings) as db,
+        Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=out) as bar,
+    ):
+        task = bar.add_task("Generating history", total=count)
+        try:
+            done = demo_history.load_history(
+                db,
+                BlobStore(settings.blob_dir),
+                count,
+                seed=seed,
+                progress=lambda n: bar.advance(task, n),
+            )
+        except demo_history.HistoryExistsError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    written = ", ".join(f"{n:,} {table}" for table, n in done.written.items())
+    out.print(
+        f"History: {done.applications:,} applications from {done.first:%Y-%m-%d} "
+        f"to {done.last:%Y-%m-%d} ({done.officers} officers); wrote {written}"
+    )
 
 
 def _calendar_change(day: date, kind: str, action: str, name: str, agency: str | None) -> None:

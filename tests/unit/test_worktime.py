@@ -58,6 +58,19 @@ def test_the_instant_of_a_working_time_is_where_the_calendar_adds_it(
     assert found <= expected + timedelta(milliseconds=1)
 
 
+def test_work_ending_at_a_close_ends_that_day_and_work_starting_there_starts_next_morning() -> None:
+    clock = _clock(NATIONAL)
+    friday_close = datetime(2026, 6, 5, 16, 0, tzinfo=JAKARTA)
+    monday_open = datetime(2026, 6, 8, 7, 30, tzinfo=JAKARTA)
+    at = clock.at(friday_close)
+    assert clock.instant(at) == friday_close
+    assert clock.instant_from(at) == monday_open
+    night = datetime(2026, 6, 5, 22, 0, tzinfo=JAKARTA)
+    assert clock.instant_from(clock.at(night)) == monday_open
+    midday = datetime(2026, 6, 2, 12, 0, tzinfo=JAKARTA)
+    assert clock.instant(clock.at(midday)) == clock.instant_from(clock.at(midday)) == midday
+
+
 def test_instants_outside_the_span_are_refused_when_mapped_back() -> None:
     clock = WorkingClock(NATIONAL, date(2026, 6, 1), date(2026, 6, 30))
     assert clock.at(datetime(2020, 1, 1, tzinfo=UTC)) == 0

@@ -33,6 +33,7 @@ from layan.analytics.models import (
     SurveyMonth,
 )
 from layan.catalogue import queries as catalogue
+from layan.core.calendar import WorkingCalendar
 from layan.core.db import Base, Database, UnitOfWork
 from layan.core.errors import NotFoundError
 from layan.core.events import Event
@@ -45,6 +46,23 @@ BATCH = 5000
 GAP_SECONDS = 900
 _CHUNK = 500
 ROLLUP_TABLES = (ServiceMonth, LeadTimes, StepMonth, ComplaintMonth, SurveyMonth)
+
+
+# Clocks by calendar (the catalogue hands out one calendar object per state of the
+# calendar, so a changed calendar is a new key) and span: laying out years of working
+# days is worth doing once per process, not once per batch.
+_CLOCKS: dict[tuple[int, range], tuple[WorkingCalendar, WorkingClock]] = {}
+
+
+def _clock_of(calendar: WorkingCalendar, years: range) -> WorkingClock:
+    key = (id(calendar), years)
+    found = _CLOCKS.get(key)
+    if found is None or found[0] is not calendar:
+        if len(_CLOCKS) > 256:
+            _CLOCKS.clear()
+        span = (date(years.start, 1, 1), date(years.stop - 1, 12, 31))
+        found = _CLOCKS[key] = (calendar, WorkingClock(calendar, *span))
+    return found[1]
 
 
 class DbClocks:
@@ -65,8 +83,7 @@ class DbClocks:
                     calendar = catalogue.calendar_for_unit(self.uow, unit, self.years)
                 except NotFoundError:
                     pass  # a unit since removed: its agency's standard hours
-            span = (date(self.years.start, 1, 1), date(self.years.stop - 1, 12, 31))
-            clock = self._clocks[key] = WorkingClock(calendar, *span)
+            clock = self._clocks[key] = _clock_of(calendar, self.years)
         return clock
 
     def tz(self, agency: str) -> str:
@@ -121,6 +138,51 @@ def rebuild_rollups(
             progress(done.events)
         if done.events < batch and done.surveys < batch:
             return total
+
+
+class BulkFold:
+    """The fold of a bulk writer that appends events itself (a generated history): it is
+    told each event as it is written, keeps open cases and tasks in memory, writes
+    decided cases as it goes, and at the end adds its counters and moves the cursors
+    past what it wrote, in the writer's transaction. The rollups must be current first.
+    """
+
+    def __init__(self, uow: UnitOfWork, years: range) -> None:
+        self.uow = uow
+        self.fold = Fold(DbClocks(uow, years.start, years.stop - 1), {}, {})
+        self._stored_tasks: set[int] = set()
+
+    def event(self, row: dict[str, Any]) -> None:
+        self.fold.apply(LogEvent(*(row[c.key] for c in _EVENT_COLUMNS[:8]), row["payload"]))
+
+    def survey(self, row: SurveyRow) -> None:
+        self.fold.apply_survey(row)
+
+    def flush(self) -> None:
+        """Write the cases and tasks changed since the last flush; forget decided cases."""
+        fold = self.fold
+        _write_cases(self.uow, [fold.cases[key] for key in fold.changed])
+        for key in fold.changed:
+            if fold.cases[key].decided_at is not None:
+                del fold.cases[key]  # nothing later counts for a decided case
+        fold.changed.clear()
+        _write_tasks(
+            self.uow,
+            [fold.tasks[i] for i in fold.changed_tasks],
+            fold.closed_tasks & self._stored_tasks,
+        )
+        self._stored_tasks = (self._stored_tasks | fold.changed_tasks) - fold.closed_tasks
+        fold.changed_tasks.clear()
+        fold.closed_tasks.clear()
+
+    def finish(self, last_event: int, last_survey: int) -> None:
+        self.flush()
+        _add_deltas(self.uow, self.fold.deltas)
+        for source, last in ((EVENTS, last_event), (SURVEYS, last_survey)):
+            cursor = _cursor(self.uow, source)
+            if cursor is not None and last > cursor.last_id:
+                cursor.last_id = last
+        self.uow.session.flush()
 
 
 # --- reading past the cursor ----------------------------------------------------------
@@ -187,15 +249,16 @@ _EVENT_COLUMNS = (
 
 def _events_after(uow: UnitOfWork, last_id: int, limit: int) -> Sequence[Any]:
     stmt = select(*_EVENT_COLUMNS).where(Event.id > last_id).order_by(Event.id).limit(limit)
-    return uow.session.execute(stmt).all()
+    return uow.session.connection().execute(stmt).all()
 
 
 def _events_by_ids(uow: UnitOfWork, ids: list[int]) -> Sequence[Any]:
-    return uow.session.execute(select(*_EVENT_COLUMNS).where(Event.id.in_(ids))).all()
+    stmt = select(*_EVENT_COLUMNS).where(Event.id.in_(ids))
+    return uow.session.connection().execute(stmt).all()
 
 
 def _log_event(row: Any) -> LogEvent:
-    return LogEvent(*row[:8], row.payload or {})
+    return LogEvent(*row[:8], row[8] or {})
 
 
 # --- folding a batch ------------------------------------------------------------------
@@ -220,7 +283,10 @@ def _fold(uow: UnitOfWork, events: list[LogEvent], answers: list[Any]) -> None:
         )
     _write_cases(uow, [fold.cases[key] for key in fold.changed])
     _write_tasks(uow, [fold.tasks[i] for i in fold.changed_tasks], fold.closed_tasks)
-    deltas = fold.deltas
+    _add_deltas(uow, fold.deltas)
+
+
+def _add_deltas(uow: UnitOfWork, deltas: Any) -> None:
     _add(uow, ServiceMonth, ("agency", "service", "month"), deltas.service_months)
     _add(uow, LeadTimes, ("agency", "service", "month", "bucket"), deltas.lead_times)
     _add(uow, StepMonth, ("agency", "unit", "service", "step", "month"), deltas.step_months)
@@ -235,55 +301,36 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 
 def _cases_of(uow: UnitOfWork, events: list[LogEvent]) -> dict[tuple[str, str], Case]:
     keys = sorted({(e.case_type, e.case_id) for e in events if e.activity != "submit"})
+    table = CaseFacts.__table__
     found: dict[tuple[str, str], Case] = {}
     for chunk in _chunks(keys):
-        rows = uow.session.execute(
-            select(CaseFacts).where(tuple_(CaseFacts.case_type, CaseFacts.case_id).in_(chunk))
-        ).scalars()
-        for r in rows:
-            found[(r.case_type, r.case_id)] = Case(
-                r.case_type,
-                r.case_id,
-                r.agency,
-                r.service,
-                r.unit,
-                r.submitted_at,
-                r.paused_seconds,
-                r.paused_at,
-                r.decided_at,
-                r.outcome,
-                r.breached,
-            )
+        stmt = select(table).where(tuple_(table.c.case_type, table.c.case_id).in_(chunk))
+        for row in uow.session.connection().execute(stmt).mappings():
+            found[(row["case_type"], row["case_id"])] = Case(**row)
     return found
 
 
 def _tasks_of(uow: UnitOfWork, events: list[LogEvent]) -> dict[int, Task]:
     ids = sorted(
         {
-            t
+            task
             for e in events
-            if e.lifecycle in ("start", "complete") and isinstance(t := e.payload.get("task"), int)
+            if e.lifecycle in ("start", "complete")
+            and isinstance(task := e.payload.get("task"), int)
         }
     )
+    table = OpenTask.__table__
     found: dict[int, Task] = {}
     for chunk in _chunks(ids):
-        for r in uow.session.execute(select(OpenTask).where(OpenTask.task_id.in_(chunk))).scalars():
-            found[r.task_id] = Task(
-                r.task_id,
-                r.case_id,
-                r.service,
-                r.agency,
-                r.unit,
-                r.step,
-                r.scheduled_at,
-                r.started_at,
-            )
+        stmt = select(table).where(table.c.task_id.in_(chunk))
+        for row in uow.session.connection().execute(stmt).mappings():
+            found[row["task_id"]] = Task(**row)
     return found
 
 
 def _insert(uow: UnitOfWork, model: type[Base]) -> Any:
     dialect = sqlite if uow.db.is_sqlite else postgresql
-    return dialect.insert(model)
+    return dialect.insert(model.__table__)  # type: ignore[attr-defined]
 
 
 def _upsert(
@@ -292,14 +339,12 @@ def _upsert(
     """Insert the rows, or replace every other column of the rows already there."""
     if not rows:
         return
-    for chunk in _chunks(rows):
-        stmt = _insert(uow, model).values(list(chunk))
-        columns = [c for c in chunk[0] if c not in keys]
-        uow.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
-            )
-        )
+    stmt = _insert(uow, model)
+    columns = [c for c in rows[0] if c not in keys]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}
+    )
+    uow.session.connection().execute(stmt, rows)
 
 
 def _write_cases(uow: UnitOfWork, cases: list[Case]) -> None:
@@ -326,11 +371,8 @@ def _add(uow: UnitOfWork, model: type[Base], keys: Sequence[str], counters: Coun
             row[name] = value if table.c[name].type.python_type is float else int(value)
         groups.setdefault(tuple(sorted(values)), []).append(row)
     for names, rows in groups.items():
-        for chunk in _chunks(rows):
-            stmt = _insert(uow, model).values(list(chunk))
-            uow.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=list(keys),
-                    set_={n: table.c[n] + stmt.excluded[n] for n in names},
-                )
-            )
+        stmt = _insert(uow, model)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={n: table.c[n] + stmt.excluded[n] for n in names}
+        )
+        uow.session.connection().execute(stmt, rows)

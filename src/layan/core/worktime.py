@@ -91,9 +91,19 @@ class WorkingClock:
         return self.at(end) - self.at(start)
 
     def instant(self, working: float) -> datetime:
-        """The earliest instant at which `working` seconds of the span have elapsed."""
-        if not self.opens or working < 0 or working > self.total:
-            raise ValueError(f"{working} working seconds is outside the clock's span")
-        # At a day's end, its closing (not the next day's opening) is the earliest instant.
+        """The earliest instant at which `working` seconds of the span have elapsed: when
+        work that ends there is done (at a day's end, its closing)."""
+        self._check(working)
         i = max(bisect_left(self.before, working) - 1, 0)
         return _EPOCH + timedelta(seconds=self.opens[i] + working - self.before[i])
+
+    def instant_from(self, working: float) -> datetime:
+        """The latest instant at which `working` seconds have elapsed: when work that
+        starts there begins (at a day's end, the next working day's opening)."""
+        self._check(working)
+        i = min(bisect_right(self.before, working), len(self.before)) - 1
+        return _EPOCH + timedelta(seconds=self.opens[i] + working - self.before[i])
+
+    def _check(self, working: float) -> None:
+        if not self.opens or working < 0 or working > self.total:
+            raise ValueError(f"{working} working seconds is outside the clock's span")
