@@ -31,6 +31,6 @@ async def read_dashboard(
     months, `from`..`to` (a date means its month); by default the last twelve.
     """
     found = await run_in_threadpool(
-        dashboard.read_dashboard, db, agency=agency, service=service, first=first, last=last
+        dashboard.read_figures, db, agency=agency, service=service, first=first, last=last
     )
-    return found.figures.to_json()
+    return found.to_json()

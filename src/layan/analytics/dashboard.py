@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from layan.analytics import figures, rules
+from layan.analytics import figures, open_data, rules
 from layan.analytics.figures import Figures, Row, Scope
 from layan.catalogue import queries as catalogue
 from layan.core.db import Database, UnitOfWork
@@ -81,6 +81,36 @@ def _names(uow: UnitOfWork) -> dict[str, Any]:
     return names
 
 
+def read_figures(
+    db: Database,
+    *,
+    agency: str | None = None,
+    service: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> Figures:
+    """The figures of the platform, an agency or a service over a period (the API's)."""
+    with db.unit_of_work(readonly=True) as uow:
+        start, end = rules.period(first, last, uow.now().date())
+        scope, _agency, _service = _scope(uow, agency, service)
+        return figures.dashboard(uow, scope, start, end)
+
+
+def read_open_data(
+    db: Database,
+    *,
+    agency: str | None = None,
+    service: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> list[dict[str, Any]]:
+    """The open data rows (agency, service, month) of a scope and period."""
+    with db.unit_of_work(readonly=True) as uow:
+        start, end = rules.period(first, last, uow.now().date())
+        scope, _agency, _service = _scope(uow, agency, service)
+        return open_data.rows(uow, scope, start, end)
+
+
 def read_dashboard(
     db: Database,
     *,
@@ -90,11 +120,11 @@ def read_dashboard(
     last: str | None = None,
     names: tuple[str, str] = ("from", "to"),
 ) -> Dashboard:
-    """The figures of the platform, an agency or a service over a period of months."""
+    """A page's figures: the scope's, its steps, the next level's table and the names."""
     with db.unit_of_work(readonly=True) as uow:
         start, end = rules.period(first, last, uow.now().date(), names)
         scope, found_agency, found_service = _scope(uow, agency, service)
-        shown = figures.dashboard(uow, scope, start, end)
+        shown = figures.dashboard(uow, scope, start, end, with_steps=True)
         if scope.service:
             rows: list[Row] = []
         else:

@@ -184,8 +184,11 @@ def _lead(buckets: dict[int, int]) -> dict[str, float | None]:
     return {"p50": rules.percentile(buckets, 0.5), "p90": rules.percentile(buckets, 0.9)}
 
 
-def dashboard(uow: UnitOfWork, scope: Scope, first: str, last: str) -> Figures:
-    """The figures of a scope over the months `first`..`last` (both included)."""
+def dashboard(
+    uow: UnitOfWork, scope: Scope, first: str, last: str, *, with_steps: bool = False
+) -> Figures:
+    """The figures of a scope over the months `first`..`last` (both included); with the
+    steps' table (for the pages) when asked."""
     months = rules.months_between(first, last)
     counted = _service_months(uow, scope, last)
     leads = _lead_times(uow, scope, first, last)
@@ -239,7 +242,7 @@ def dashboard(uow: UnitOfWork, scope: Scope, first: str, last: str) -> Figures:
             cost=cost,
         ),
         complaints=None if scope.service else _complaints(uow, scope, first, last),
-        steps=steps(uow, scope, first, last),
+        steps=steps(uow, scope, first, last) if with_steps else [],
     )
 
 

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from layan.analytics import charts, dashboard, open_data, rules
 from layan.analytics.dashboard import Dashboard
-from layan.analytics.figures import Scope
 from layan.core.db import Database
 from layan.web.deps import DbDep
 from layan.web.errors import lang
@@ -104,16 +103,13 @@ async def platform_page(request: Request, db: DbDep) -> HTMLResponse:
 
 def _open_data(db: Database, request: Request) -> list[dict[str, Any]]:
     params = request.query_params
-    found = dashboard.read_dashboard(
+    return dashboard.read_open_data(
         db,
         agency=params.get("agency"),
         service=params.get("service"),
         first=params.get("from", "")[:10],
         last=params.get("to", "")[:10],
     )
-    scope: Scope = found.figures.scope
-    with db.unit_of_work(readonly=True) as uow:
-        return open_data.rows(uow, scope, found.figures.first, found.figures.last)
 
 
 @router.get("/kinerja/data.csv", openapi_extra=PUBLIC, response_class=Response)
