@@ -125,8 +125,23 @@ def read_dashboard(
         start, end = rules.period(first, last, uow.now().date(), names)
         scope, found_agency, found_service = _scope(uow, agency, service)
         shown = figures.dashboard(uow, scope, start, end, with_steps=True)
-        if scope.service:
-            rows: list[Row] = []
-        else:
-            rows = figures.table(uow, "service" if scope.agency else "agency", scope, start, end)
+        rows = [] if scope.service else _rows(uow, scope, start, end)
         return Dashboard(shown, found_agency, found_service, rows, _names(uow))
+
+
+def _rows(uow: UnitOfWork, scope: Scope, start: str, end: str) -> list[Row]:
+    """The next level's lines: every agency (or every service of the agency), those with
+    nothing in the period included, with nothing to show."""
+    by = "service" if scope.agency else "agency"
+    found = {row.key: row for row in figures.table(uow, by, scope, start, end)}
+    if scope.agency:
+        listed = [
+            (p.standard.code, p.agency)
+            for p in catalogue.list_standards(uow)
+            if p.agency == scope.agency
+        ]
+    else:
+        listed = [(a.code, a.code) for a in catalogue.list_agencies(uow)]
+    for key, agency in listed:
+        found.setdefault(key, Row(key, agency, 0, 0, None, {"p50": None, "p90": None}, 0, None, 0))
+    return sorted(found.values(), key=lambda row: row.key)
