@@ -125,8 +125,15 @@ def read_dashboard(
         start, end = rules.period(first, last, uow.now().date(), names)
         scope, found_agency, found_service = _scope(uow, agency, service)
         shown = figures.dashboard(uow, scope, start, end, with_steps=True)
+        names = _names(uow)
         rows = [] if scope.service else _rows(uow, scope, start, end)
-        return Dashboard(shown, found_agency, found_service, rows, _names(uow))
+        rows.sort(key=lambda row: _reading_name(names.get(row.key, row.key)))
+        return Dashboard(shown, found_agency, found_service, rows, names)
+
+
+def _reading_name(name: Any) -> str:
+    """What a table is sorted by: the name readers look for (Indonesian), never a figure."""
+    return str(getattr(name, "id", name))
 
 
 def _rows(uow: UnitOfWork, scope: Scope, start: str, end: str) -> list[Row]:
@@ -144,4 +151,4 @@ def _rows(uow: UnitOfWork, scope: Scope, start: str, end: str) -> list[Row]:
         listed = [(a.code, a.code) for a in catalogue.list_agencies(uow)]
     for key, agency in listed:
         found.setdefault(key, Row(key, agency, 0, 0, None, {"p50": None, "p90": None}, 0, None, 0))
-    return sorted(found.values(), key=lambda row: row.key)
+    return list(found.values())

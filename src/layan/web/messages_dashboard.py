@@ -66,8 +66,8 @@ DASHBOARD: dict[str, tuple[str, str]] = {
     "kinerja.agencies": ("Instansi", "Agencies"),
     "kinerja.services": ("Layanan", "Services"),
     "kinerja.not_ranked": (
-        "Diurutkan menurut kode, bukan peringkat: layanan berbeda tidak dapat dibandingkan begitu saja. Angka dari kurang dari {n} perkara tampil redup.",
-        "Listed by code, not ranked: different services cannot simply be compared. A figure from fewer than {n} cases is shown faint.",
+        "Diurutkan menurut nama, bukan peringkat: layanan berbeda tidak dapat dibandingkan begitu saja. Angka dari kurang dari {n} perkara tampil redup.",
+        "Listed by name, not ranked: different services cannot simply be compared. A figure from fewer than {n} cases is shown faint.",
     ),
     "kinerja.col.agency": ("Instansi", "Agency"),
     "kinerja.col.service": ("Layanan", "Service"),
