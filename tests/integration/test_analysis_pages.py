@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from layan.analytics.models import ImportedEvent, ImportedLog
+from layan.analytics.imports import import_xes
 from layan.core.db import Database
+from layan.core.events import Actor
 from tests.conftest import Clock
 from tests.integration.test_analysis import family_card
 from tests.pages import by_id, check_page, csrf, find_all, get_page, sign_in_page, text_of
@@ -141,43 +142,41 @@ def test_the_simulation_form_refuses_a_post_without_its_token(client: TestClient
     assert answer.status_code == 403
 
 
-def _imported_log(db: Database, agency: str) -> int:
-    """A small log as an agency's older system recorded it (no tasks, no outcomes)."""
-    start = datetime(2025, 3, 4, 1, 0, tzinfo=UTC)  # Tuesday 08:00 WIB
-    rows = [
-        ("k1", "Pendaftaran", "complete", start, "Loket"),
-        ("k1", "Pemeriksaan", "start", start + timedelta(hours=2), "Teknis"),
-        ("k1", "Pemeriksaan", "complete", start + timedelta(hours=5), "Teknis"),
+XES = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <trace>
+    <string key="concept:name" value="k1"/>
+    {events}
+  </trace>
+</log>
+"""
+EVENT = (
+    '<event><string key="concept:name" value="{0}"/>'
+    '<string key="lifecycle:transition" value="{1}"/>'
+    '<date key="time:timestamp" value="2025-03-04T{2}:00+07:00"/>'
+    '<string key="org:group" value="{3}"/></event>'
+)
+
+
+def _imported_log(db: Database, agency: str, folder: Path) -> int:
+    """A small log as an agency's older system recorded it (no tasks, no outcomes),
+    imported as the agency's admin would: registered at 08:00, the check taken at 10:00
+    and done at 13:00 on a Tuesday."""
+    events = [
+        ("Pendaftaran", "complete", "08:00", "Loket"),
+        ("Pemeriksaan", "start", "10:00", "Teknis"),
+        ("Pemeriksaan", "complete", "13:00", "Teknis"),
     ]
-    with db.unit_of_work() as uow:
-        log = ImportedLog(
-            agency=agency,
-            name="Sistem lama 2025",
-            sha256="0" * 64,
-            cases=1,
-            events=len(rows),
-            imported_at=start,
-            imported_by="test",
-        )
-        uow.session.add(log)
-        uow.session.flush()
-        for case, activity, lifecycle, moment, unit in rows:
-            uow.session.add(
-                ImportedEvent(
-                    log_id=log.id,
-                    case_id=case,
-                    activity=activity,
-                    lifecycle=lifecycle,
-                    timestamp=moment,
-                    unit=unit,
-                )
-            )
-        uow.commit()
-        return log.id
+    path = folder / "sistem-lama.xes"
+    path.write_text(XES.format(events="".join(EVENT.format(*e) for e in events)))
+    admin = Actor(resource="officer:test", role="agency_admin", agency=agency)
+    return import_xes(db, path, agency=agency, actor=admin).id
 
 
-def test_an_imported_log_is_listed_for_its_agency_only(client: TestClient, db: Database) -> None:
-    log_id = _imported_log(db, "DISDUKCAPIL")
+def test_an_imported_log_is_listed_for_its_agency_only(
+    client: TestClient, db: Database, tmp_path: Path
+) -> None:
+    log_id = _imported_log(db, "DISDUKCAPIL", tmp_path)
     sign_in_page(client, "disdukcapil-admin")
     home = get_page(client, "/petugas/analitik")
     assert f"/petugas/analitik/impor/{log_id}" in [a.get("href") for a in find_all(home, "a")]
