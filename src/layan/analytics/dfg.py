@@ -61,13 +61,14 @@ class Dfg:
 
 
 def completed_events(frame: pl.DataFrame) -> pl.DataFrame:
-    """The events that count: `complete` ones (or without a transition) when the log has
-    transitions, all of them when it has none."""
-    if frame["lifecycle"].null_count() == frame.height:
+    """The events that count: `complete` ones (in any letter case) or without a
+    transition, when the log has transitions; all of them when it has none."""
+    lifecycle = frame["lifecycle"]
+    if lifecycle.null_count() == frame.height:
         return frame
-    return frame.filter(
-        pl.col("lifecycle").is_null() | (pl.col("lifecycle").str.to_lowercase() == "complete")
-    )
+    spelled = lifecycle.filter(lifecycle != "complete").unique().drop_nulls().to_list()
+    complete = ["complete", *(t for t in spelled if t.lower() == "complete")]
+    return frame.filter(pl.col("lifecycle").is_null() | pl.col("lifecycle").is_in(complete))
 
 
 def _case_keys(case_id: pl.Series) -> pl.Series:

@@ -38,9 +38,6 @@ from layan.analytics.xes_shapes import (
 )
 from layan.core.errors import DomainError
 
-# The fields of a line split at double quotes; the few distinct line starts, keys and
-# tails are read as categories, so each is recognised once by its code.
-_FIELDS = {f"f{i}": pl.Categorical for i in range(6)} | {"f3": pl.String, "f5": pl.String}
 _FIRST_TRACE = re.compile(rb"(?m)^[ \t]*<trace>[ \t]*\r?$")
 _HEADER_LIMIT = 16 << 20
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
@@ -78,6 +75,14 @@ def _log_attributes(head: bytes) -> dict[str, str] | None:
     return raw.attributes if raw.events.height == 0 else None
 
 
+def _fields() -> dict[str, pl.DataType]:
+    """The fields of a line split at double quotes. The few distinct line starts, keys and
+    tails are read as categories, so each is recognised once by its code; the categories
+    are this read's own, so reading many logs leaves nothing behind."""
+    own = pl.Categorical(pl.Categories.random())
+    return {"f0": own, "f1": own, "f2": own, "f3": pl.String(), "f4": own, "f5": pl.String()}
+
+
 def _lines(source: Path | bytes, skip: int) -> pl.DataFrame | None:
     """The body split at double quotes, one row per line (blank ones included)."""
     try:
@@ -86,7 +91,7 @@ def _lines(source: Path | bytes, skip: int) -> pl.DataFrame | None:
             has_header=False,
             separator='"',
             quote_char=None,
-            schema=_FIELDS,
+            schema=_fields(),
             truncate_ragged_lines=True,
             missing_columns="insert",
             skip_lines=skip,
@@ -117,10 +122,10 @@ def _unescape(text: str) -> str | None:
         return None
 
 
-def _references(values: pl.Series) -> dict[str, str] | None:
+def _references(values: pl.Series, flagged_lines: pl.Series) -> dict[str, str] | None:
     """Each value holding a reference, read; None when any value holds a character XML
     would refuse or rewrite, or a reference that does not read."""
-    flagged = values.filter(values.str.contains_any(["&", *ODD])).unique()
+    flagged = values.filter(flagged_lines).unique()
     if flagged.str.contains_any(ODD).any():
         return None
     read = {value: _unescape(value) for value in flagged.to_list()}
@@ -157,29 +162,41 @@ def _event_keys(frame: pl.DataFrame) -> pl.Series:
     return frame.select(pl.when(valued).then("key").otherwise(OTHER_KEY)).to_series()
 
 
-def _picked(lines: pl.Series, numbering: pl.Series, values: pl.Series, count: int) -> pl.Series:
-    """The column of the attribute on `lines`, by the numbering of its elements."""
-    return _column(numbering.filter(lines), values.filter(lines).fill_null(""), count)
+def _found(frame: pl.DataFrame, values: pl.Series) -> list[pl.DataFrame]:
+    """For each event key in turn, then for the trace's name: the numbers of the elements
+    that carry it and its values, picked from all lines at once."""
+    role, level = pl.col("role"), pl.col("level")
+    lines = frame.select(
+        key=_event_keys(frame),
+        named=(level == 2) & (role >= VALUED) & (pl.col("key") == 0),
+        event=(role == EVENT_OPEN).cum_sum(),
+        trace=(role == TRACE_OPEN).cum_sum(),
+        value=values,
+    ).lazy()
+    value = pl.col("value").fill_null("")
+    picks = [
+        lines.filter(pl.col("key") == i).select(number="event", value=value)
+        for i in range(len(EVENT_KEYS))
+    ]
+    picks.append(lines.filter("named").select(number="trace", value=value))
+    return pl.collect_all(picks)
 
 
 def _events(frame: pl.DataFrame, values: pl.Series, skip: int) -> pl.DataFrame:
     """One row per event: its attributes by key, its line, its trace's name and line."""
     role = frame["role"]
     trace_rows, event_rows = (role == TRACE_OPEN).arg_true(), (role == EVENT_OPEN).arg_true()
-    trace_no, event_no = (role == TRACE_OPEN).cum_sum(), (role == EVENT_OPEN).cum_sum()
-    keys = _event_keys(frame)
+    *by_key, names = _found(frame, values)
     columns = {
-        column: _picked(keys == i, event_no, values, event_rows.len())
-        for i, column in enumerate(EVENT_KEYS.values())
+        column: _column(found["number"], found["value"], event_rows.len())
+        for column, found in zip(EVENT_KEYS.values(), by_key, strict=True)
     }
-    named = (frame["level"] == 2) & (role >= VALUED) & (frame["key"] == 0)
-    names = _picked(named, trace_no, values, trace_rows.len())
-    trace = trace_no.gather(event_rows) - 1
+    trace = trace_rows.search_sorted(event_rows, side="right") - 1
     first = skip + 1  # the body's first line
     return (
         pl.DataFrame(columns)
         .with_columns(
-            case_id=names.gather(trace),
+            case_id=_column(names["number"], names["value"], trace_rows.len()).gather(trace),
             line=event_rows.cast(pl.Int64) + first,
             trace_line=trace_rows.cast(pl.Int64).gather(trace) + first,
         )
@@ -198,7 +215,7 @@ def read_fast(source: Path | bytes) -> RawLog | None:
     if lines is None or lines.height == 0:
         return None
     frame = line_roles(lines)
-    references = _references(lines["f3"]) if frame is not None else None
+    references = _references(lines["f3"], frame["flagged"]) if frame is not None else None
     if frame is None or references is None:
         return None
     raw = _events(frame, lines["f3"], head[1])

@@ -90,10 +90,11 @@ def key_code(key: str | None) -> int | None:
     return KEYS.index(key) if key in KEYS else OTHER_KEY
 
 
-def _coded(lines: pl.DataFrame) -> tuple[pl.Series, pl.Series, int] | None:
+def _coded(lines: pl.DataFrame) -> tuple[pl.DataFrame, int] | None:
     """Each line's shape (start, what follows the key, tail, whether key and value are
-    missing) and key as integers from the fields' category codes, with the number of
-    key codes; None when the codes are too many to tabulate."""
+    missing) and key as integers from the fields' category codes, and whether its value
+    holds a reference or a character XML rewrites (`flagged`); with the number of key
+    codes. None when the codes are too many to tabulate."""
     tops = lines.select(pl.col(f).to_physical().max() for f in _CODED).row(0)
     width = max((t or 0) for f, t in zip(_CODED, tops, strict=True) if f != "f1") + 2
     keys = (tops[1] or 0) + 2
@@ -105,15 +106,21 @@ def _coded(lines: pl.DataFrame) -> tuple[pl.Series, pl.Series, int] | None:
 
     missing = pl.col("f1").is_null().cast(pl.UInt64) * 2 + pl.col("f3").is_null().cast(pl.UInt64)
     shape = ((code("f0", width) * width + code("f2", width)) * width + code("f4", width)) * 4
-    coded = lines.select(shape=shape + missing, key=code("f1", keys))
-    return coded["shape"], coded["key"], keys
+    # The values a parser would rewrite are looked for here too, on the other core.
+    coded = lines.select(
+        shape=shape + missing,
+        key=code("f1", keys),
+        flagged=pl.col("f3").str.contains_any(["&", *ODD]),
+    )
+    return coded, keys
 
 
 def _tables(
-    lines: pl.DataFrame, shape: pl.Series, key: pl.Series, keys: int
+    lines: pl.DataFrame, coded: pl.DataFrame, keys: int
 ) -> tuple[list[int], list[int], dict[int, str]] | None:
     """Role and tag by shape, key code by key, from one line of each distinct
     combination; None when one is not known."""
+    shape, key = coded["shape"], coded["key"]
     first = (shape * keys + key).arg_unique()
     samples = lines.select(*_CODED).with_columns(shape=shape, key=key)[first]
     roles, key_codes, tags = [0] * (int(shape.max() or 0) + 1), [OTHER_KEY] * keys, {}
@@ -127,8 +134,9 @@ def _tables(
 
 
 def line_roles(lines: pl.DataFrame) -> pl.DataFrame | None:
-    """Per line: role, key code, shape and nesting level; None when a line has a shape
-    the reader does not know or the lines do not nest as an XES log's."""
+    """Per line: role, key code, shape, nesting level, and whether its value needs
+    reading as XML would (`flagged`); None when a line has a shape the reader does not
+    know or the lines do not nest as an XES log's."""
     if lines["f5"].null_count() < lines.height:
         return None  # a sixth field: more attributes, or text after the element
     coded = _coded(lines)
@@ -136,7 +144,7 @@ def line_roles(lines: pl.DataFrame) -> pl.DataFrame | None:
     if coded is None or tables is None:
         return None
     roles, key_codes, tags = tables
-    shape, key = coded[0], coded[1]
+    shape, key = coded[0]["shape"], coded[0]["key"]
     role = pl.Series(roles, dtype=pl.Int8).gather(shape)
     delta = pl.Series(DELTA, dtype=pl.Int32).gather(role)
     depth = delta.cum_sum() + 1  # the body starts inside <log>
@@ -147,6 +155,7 @@ def line_roles(lines: pl.DataFrame) -> pl.DataFrame | None:
             "shape": shape,
             "delta": delta,
             "level": depth - (delta == 1).cast(pl.Int32),
+            "flagged": coded[0]["flagged"],
         }
     )
     return frame if _nested(frame, tags) else None
