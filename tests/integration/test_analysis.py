@@ -122,9 +122,11 @@ def test_a_simulated_change_is_set_beside_the_procedure_as_it_ran(
     )
     assert report.measured_cases == 2 and report.result.current.cases == 2
     assert report.fitted.model.officers[("DISDUKCAPIL.PENDAFTARAN", "processor")] == 1
-    # Worked alone, a card takes 0.5 + 1 + 0.5 working hours; without the records step, 1.
-    assert report.result.current.p50.mean == pytest.approx(2 / 8.5)
-    assert report.result.changed.p50.mean == pytest.approx(1 / 8.5)
+    # Alone in their queues, the cards waited only until an officer looked (1, 2 and 1
+    # hours) and were worked 0.5, 1 and 0.5: 6 working hours, as they did; without the
+    # records step, 3.
+    assert report.result.current.p50.mean == pytest.approx(6 / 8.5)
+    assert report.result.changed.p50.mean == pytest.approx(3 / 8.5)
     assert report.result.current.on_time.mean == 100.0
 
 
@@ -146,9 +148,9 @@ def test_the_backtest_sets_the_last_quarter_beside_what_happened(
     assert found.result is not None
     assert found.result.actual.decided == 1
     assert found.result.actual.p50 == pytest.approx(6 / 8.5)
-    # Alone in its queues, the case would only have been worked: 2 of its 6 hours.
-    assert found.result.predicted.p50.mean == pytest.approx(2 / 8.5)
-    assert found.result.p50_error == pytest.approx(-4 / 8.5)
+    # Alone in its queues, it waited only for officers to look, as the model has it.
+    assert found.result.predicted.p50.mean == pytest.approx(6 / 8.5)
+    assert found.result.p50_error == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_quarter_without_cases_has_no_backtest(client: TestClient, db: Database) -> None:

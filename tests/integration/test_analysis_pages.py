@@ -113,7 +113,7 @@ def test_the_simulation_form_works_without_javascript(client: TestClient, clock:
     assert answer.status_code == 200, answer.text[:500]
     page = check_page(answer.text)
     current, changed = _cells(by_id(page, "what-if-p50"))[1:]
-    assert current.startswith("0,24") and changed.startswith("0,12")  # 2 and 1 of 8.5 hours
+    assert current.startswith("0,71") and changed.startswith("0,35")  # 6 and 3 of 8.5 hours
     stations = [li.get("data-station") for li in find_all(page, "li") if li.get("data-station")]
     assert stations == ["verifikasi_berkas", "tanda_tangan"]
     assert "2 petugas" in text_of(page)  # the counter's one officer and the one added

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 import pytest
 
-from layan.analytics.simulation import Arrival, Part, ProcedureModel, Station, simulate
+from layan.analytics.simulation import (
+    Arrival,
+    Part,
+    ProcedureModel,
+    Station,
+    Visit,
+    own_time,
+    simulate,
+)
 from layan.analytics.simulation_changes import (
     AddOfficers,
     MergeSteps,
@@ -153,16 +162,52 @@ def test_cases_that_only_fill_the_queues_are_not_measured() -> None:
     assert [c.lead_days for c in simulate(m, seed=1)] == [2.0]  # waited behind the first
 
 
-def test_the_earliest_deadline_goes_first_when_asked() -> None:
-    # The first case is taken at once; of the three waiting, the last has 2 days left.
-    arrivals = (Arrival(0.0, 9.0), Arrival(0.0, 9.0), Arrival(0.0, 9.0), Arrival(0.0, 2.0))
-    m = model((station("a", (1.0,)),), arrivals=arrivals)
-    fifo = simulate(m, seed=1)
-    urgent = simulate(m, seed=1, queue="deadline")
-    assert [c.lead_days for c in fifo] == [1.0, 2.0, 3.0, 4.0]
-    assert sorted(c.lead_days for c in urgent) == [1.0, 2.0, 3.0, 4.0]
-    assert [c.on_time for c in fifo] == [True, True, True, False]
-    assert all(c.on_time for c in urgent)
+def test_the_nearest_deadline_goes_first_when_asked() -> None:
+    # Three cases and another service's urgent task come at once; the first case is taken
+    # at once, then the urgent task jumps the queue, as officers' queues in Layan do.
+    a = Station("a", "U.A", "processor", (Part("a", (1.0,)),), sla=9.0)
+    m = ProcedureModel(
+        ((a,),),
+        {("U.A", "processor"): 1},
+        tuple(Arrival(0.0, 9.0) for _ in range(3)),
+        (),
+        1.0,
+        background=(Visit(0.0, "U.A", "processor", 1.0, sla=0.5),),
+    )
+    assert [c.lead_days for c in simulate(m, seed=1)] == [1.0, 2.0, 3.0]
+    assert [c.lead_days for c in simulate(m, seed=1, queue="deadline")] == [1.0, 3.0, 4.0]
+
+
+def test_other_services_tasks_at_the_same_unit_share_its_officers() -> None:
+    # M/M/1 at total load 0.5, half of it another service's: time in system still 2.
+    a = station("a", exponential(1.0))
+    others = tuple(
+        Visit(arrival.at, a.unit, a.role, work)
+        for arrival, work in zip(
+            poisson_arrivals(0.25, 20_000, seed=12), exponential(1.0, 20_000, seed=9), strict=True
+        )
+    )
+    alone = model((a,), arrivals=poisson_arrivals(0.25, 20_000))
+    shared = replace(alone, background=others)
+    assert mean_lead(alone) == pytest.approx(1 / (1 - 0.25), rel=0.06)
+    assert mean_lead(shared) == pytest.approx(2.0, rel=0.08)
+
+
+def test_an_officer_is_free_while_the_rest_of_a_task_passes() -> None:
+    # The officer's own time is half of each task's work; the other half passes without
+    # them: an M/M/1 queue on the halves (load 0.75), plus the whole work.
+    work = exponential(1.0)
+    a = Station("a", "U.A", "processor", (Part("a", work, own=tuple(w / 2 for w in work)),))
+    m = model((a,), arrivals=poisson_arrivals(1.5, 40_000))
+    assert mean_lead(m) == pytest.approx(0.75 / (2 - 1.5) + 1.0, rel=0.06)
+
+
+def test_the_time_before_an_officer_looks_holds_no_officer() -> None:
+    # Both wait 1 before anyone looks; the first is worked 1-2, the second (looked at
+    # 1.5) waits for the officer until 2 and is done at 3.
+    a = Station("a", "U.A", "processor", (Part("a", (1.0,), pickups=(1.0,)),))
+    m = model((a,), arrivals=(Arrival(0.0, 9.0), Arrival(0.5, 9.0)))
+    assert [c.lead_days for c in simulate(m, seed=1)] == [2.0, 2.5]
 
 
 def test_a_fixed_seed_gives_the_same_answer_and_another_seed_another() -> None:
@@ -230,3 +275,11 @@ def test_the_last_step_cannot_be_removed() -> None:
     m = model((station("a", (1.0,)),), arrivals=())
     with pytest.raises(ValidationFailedError):
         apply_changes(m, [RemoveStep("a")])
+
+
+def test_an_own_time_not_shown_is_one_seen_on_another_task_never_more_than_its_work() -> None:
+    rng = random.Random(1)
+    assert own_time(rng, 0.3, (5.0,), 2.0) == 0.3  # shown
+    assert own_time(rng, math.nan, (5.0,), 2.0) == 2.0  # seen, but more than the work
+    assert own_time(rng, math.nan, (0.5,), 2.0) == 0.5
+    assert own_time(rng, math.nan, (), 2.0) == 2.0  # never seen: all of it

@@ -9,17 +9,16 @@
 - `imported_bottlenecks`: the same bottleneck figures of a log an agency imported.
 
 Each owns its units of work and checks who is asking first (`analysis_access`); inputs
-are checked (`analysis_inputs`) before any work, so an absurd request costs nothing.
-The rollups are brought up to date before the log is read, so every submitted case is
-known. The figures themselves are pure functions of the log (`bottlenecks`, `what_if`).
+are checked (`analysis_inputs`) before any work, so an absurd request costs nothing; the
+log is read once the rollups know every case (`analysis_reads`). The simulation's use
+cases live in `analysis_simulation` and are named here, so pages need this module only.
+The figures themselves are pure functions of the log (`bottlenecks`, `what_if`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import select
@@ -27,48 +26,60 @@ from sqlalchemy import select
 from layan.analytics.analysis_access import (
     REFUSED,
     Access,
-    access_to,
     analyst_agencies,
-    clock_book,
     find_access,
     may_analyse_something,
-    officers_serving,
     sla_seconds,
 )
-from layan.analytics.analysis_inputs import (
-    Period,
-    changes_of,
-    invalid,
-    last_full_quarter,
-    period_of,
-    queue_of,
-    replications_of,
-    seed_of,
+from layan.analytics.analysis_inputs import Period
+from layan.analytics.analysis_reads import (
+    LAST_90_DAYS,
+    Asked,
+    book_for,
+    read_logs,
+    service_and_period,
+)
+from layan.analytics.analysis_simulation import (
+    API_REPLICATIONS,
+    PAGE_REPLICATIONS,
+    BacktestReport,
+    SimulationReport,
+    SimulationSetup,
+    backtest_service,
+    simulate_service,
+    simulation_setup,
 )
 from layan.analytics.bottlenecks import Bottlenecks, find_bottlenecks
 from layan.analytics.cases import Variants
 from layan.analytics.dfg import performance_dfg
-from layan.analytics.eventlog import Selection, get_imported_log, read_imported, read_log
+from layan.analytics.eventlog import get_imported_log, read_imported
 from layan.analytics.measures import EMPTY
 from layan.analytics.models import ImportedLog
-from layan.analytics.rollups import refresh_rollups
-from layan.analytics.simulation_changes import AddOfficers, Change, RemoveStep
-from layan.analytics.simulation_fit import Fitted, fit_model
-from layan.analytics.simulation_results import Backtest
-from layan.analytics.what_if import WhatIf, backtest_fitted, what_if
 from layan.analytics.working_time import ClockBook
 from layan.catalogue import queries as catalogue
 from layan.catalogue.queries import PublishedStandard
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
-from layan.core.errors import NotFoundError, PermissionDeniedError, Text
+from layan.core.errors import NotFoundError, Text
 from layan.core.worktime import WorkingClock
 
-SEED = 1
-PAGE_REPLICATIONS = 5
-API_REPLICATIONS = 10
-MAX_CASE_RUNS = 200_000  # simulated cases over every replication of one request
-WARMUP_DAYS = 30  # cases before the period only fill the queues, as they did
+__all__ = [
+    "API_REPLICATIONS",
+    "PAGE_REPLICATIONS",
+    "AnalysisHome",
+    "Asked",
+    "BacktestReport",
+    "ImportedAnalysis",
+    "ServiceAnalysis",
+    "SimulationReport",
+    "SimulationSetup",
+    "analysis_home",
+    "backtest_service",
+    "imported_bottlenecks",
+    "service_bottlenecks",
+    "simulate_service",
+    "simulation_setup",
+]
 # Events of a case that are not steps of its procedure: left out of the graph.
 NOT_STEPS = ("sla breached", "escalate", "service time breached", "reassign", "draft saved")
 
@@ -93,10 +104,6 @@ class ImportedRef:
 class AnalysisHome:
     services: list[ServiceRef]
     imported: list[ImportedRef]
-
-
-def _today(uow: UnitOfWork, tz: str) -> date:
-    return uow.now().astimezone(ZoneInfo(tz)).date()
 
 
 def _imported_logs(uow: UnitOfWork, agencies: frozenset[str] | None) -> list[ImportedRef]:
@@ -130,40 +137,10 @@ class ServiceAnalysis:
     figures: Bottlenecks
 
 
-@dataclass(frozen=True)
-class Asked:
-    """The period a page or the API asked for, as it named its fields."""
-
-    first: str | None = None
-    last: str | None = None
-    names: tuple[str, str] = ("from", "to")
-
-
-def _service_and_period(
-    db: Database, principal: Principal, code: str, asked: Asked
-) -> tuple[PublishedStandard, Access, Period]:
-    with db.unit_of_work(readonly=True) as uow:
-        published, access = access_to(uow, principal, code)
-        tz = catalogue.agency_tz(uow, published.agency)
-        today = _today(uow, tz)
-    return published, access, period_of(asked.first, asked.last, today, tz, asked.names)
-
-
-def _read(db: Database, code: str, since: datetime, until: datetime) -> pl.DataFrame:
-    """The service's cases submitted in [since, until), once the rollups know every case."""
-    refresh_rollups(db)
-    with db.unit_of_work(readonly=True) as uow:
-        return read_log(uow, Selection(service=code, since=since, until=until))
-
-
 def _book(
     db: Database, published: PublishedStandard, period: Period, frame: pl.DataFrame
 ) -> ClockBook:
-    units = frame["unit"].drop_nulls().unique().to_list()
-    with db.unit_of_work(readonly=True) as uow:
-        return clock_book(
-            uow, published, period.first - timedelta(days=WARMUP_DAYS), period.last, units
-        )
+    return book_for(db, published, period.first, period.last, [frame])
 
 
 def _visible(figures: Bottlenecks, access: Access) -> Bottlenecks:
@@ -187,11 +164,11 @@ def _visible(figures: Bottlenecks, access: Access) -> Bottlenecks:
 
 
 def service_bottlenecks(
-    db: Database, principal: Principal, code: str, asked: Asked = Asked()
+    db: Database, principal: Principal, code: str, asked: Asked = LAST_90_DAYS
 ) -> ServiceAnalysis:
     """Where the service's time went for the cases submitted in the period asked for."""
-    published, access, period = _service_and_period(db, principal, code, asked)
-    frame = _read(db, code, period.since, period.until)
+    published, access, period = service_and_period(db, principal, code, asked)
+    frame = read_logs(db, [code], period.since, period.until)[code]
     book = _book(db, published, period, frame)
     figures = find_bottlenecks(
         frame, book, sla_seconds=sla_seconds(published, book), as_of=db.clock()
@@ -200,164 +177,6 @@ def service_bottlenecks(
         figures, dfg=performance_dfg(frame.filter(~pl.col("activity").is_in(NOT_STEPS)))
     )
     return ServiceAnalysis(published, access, period, _visible(figures, access))
-
-
-@dataclass(frozen=True)
-class SimulationSetup:
-    """What the simulation form offers: the procedure and who serves each step now."""
-
-    published: PublishedStandard
-    access: Access
-    period: Period
-    officers: dict[tuple[str, str], int]
-
-
-def simulation_setup(
-    db: Database, principal: Principal, code: str, asked: Asked = Asked()
-) -> SimulationSetup:
-    published, access, period = _service_and_period(db, principal, code, asked)
-    with db.unit_of_work(readonly=True) as uow:
-        officers = officers_serving(uow, published)
-    return SimulationSetup(published, access, period, officers)
-
-
-@dataclass(frozen=True)
-class SimulationReport:
-    published: PublishedStandard
-    access: Access
-    period: Period
-    changes: list[Change]
-    replications: int
-    seed: int
-    queue: str
-    fitted: Fitted
-    result: WhatIf
-    measured_cases: int
-
-
-def _fit(db: Database, published: PublishedStandard, period: Period) -> Fitted:
-    since = period.since - timedelta(days=WARMUP_DAYS)
-    frame = _read(db, published.standard.code, since, period.until)
-    book = _book(db, published, period, frame)
-    with db.unit_of_work(readonly=True) as uow:
-        officers = officers_serving(uow, published)
-    standard = published.standard
-    return fit_model(
-        frame,
-        book,
-        standard.groups(),
-        officers,
-        standard.service_time,
-        cuti=standard.cuti_bersama_stops_clock,
-        measure_from=period.since,
-    )
-
-
-def _check_budget(fitted: Fitted, replications: int, runs_per_replication: int) -> None:
-    cases = len(fitted.model.arrivals)
-    if cases * replications * runs_per_replication > MAX_CASE_RUNS:
-        most = max(MAX_CASE_RUNS // max(cases * runs_per_replication, 1), 0)
-        raise invalid(
-            "replications",
-            Text(
-                f"Terlalu banyak untuk disimulasikan ({cases} permohonan): paling banyak "
-                f"{most} replikasi, atau persingkat periodenya",
-                f"Too much to simulate ({cases} applications): at most {most} replications, "
-                "or a shorter period",
-            ),
-        )
-
-
-def _check_changes_allowed(
-    changes: list[Change], published: PublishedStandard, access: Access
-) -> None:
-    """A partner agency changes only its own steps and units."""
-    if access.full:
-        return
-    unit_of = {s.code: s.unit for s in published.standard.procedure}
-    for change in changes:
-        if isinstance(change, AddOfficers):
-            units = [change.unit]
-        elif isinstance(change, RemoveStep):
-            units = [unit_of.get(change.step)]
-        else:
-            units = [unit_of.get(step) for step in change.steps]
-        if not all(access.sees(u) for u in units):
-            raise PermissionDeniedError(
-                Text(
-                    "Anda hanya dapat mengubah langkah dan unit instansi Anda",
-                    "You can change only your agency's steps and units",
-                ),
-                "analysis.change_forbidden",
-            )
-
-
-def simulate_service(
-    db: Database,
-    principal: Principal,
-    code: str,
-    *,
-    changes: Any = None,
-    replications: Any = None,
-    seed: Any = None,
-    queue: Any = None,
-    asked: Asked = Asked(),
-    default_replications: int = API_REPLICATIONS,
-) -> SimulationReport:
-    """The procedure as it ran in the period beside the changed one, on the period's
-    arrivals (cases of the 30 days before fill the queues first)."""
-    wanted = changes_of(changes)
-    count = replications_of(replications, default_replications)
-    start, discipline = seed_of(seed, SEED), queue_of(queue)
-    published, access, period = _service_and_period(db, principal, code, asked)
-    _check_changes_allowed(wanted, published, access)
-    fitted = _fit(db, published, period)
-    _check_budget(fitted, count, 2)
-    result = what_if(fitted.model, wanted, replications=count, seed=start, queue=discipline)
-    measured = int(fitted.cases["measured"].sum())
-    return SimulationReport(
-        published, access, period, wanted, count, start, discipline, fitted, result, measured
-    )
-
-
-@dataclass(frozen=True)
-class BacktestReport:
-    published: PublishedStandard
-    quarter: Period
-    replications: int
-    seed: int
-    queue: str
-    fitted: Fitted
-    result: Backtest | None  # None when the quarter had no cases
-
-
-def backtest_service(
-    db: Database,
-    principal: Principal,
-    code: str,
-    *,
-    replications: Any = None,
-    seed: Any = None,
-    queue: Any = None,
-    default_replications: int = API_REPLICATIONS,
-) -> BacktestReport:
-    """The last full quarter simulated on its own arrivals, fitted from its own log, beside
-    what its cases actually took: how far to trust the what-if."""
-    count = replications_of(replications, default_replications)
-    start, discipline = seed_of(seed, SEED), queue_of(queue)
-    with db.unit_of_work(readonly=True) as uow:
-        published, _ = access_to(uow, principal, code)
-        tz = catalogue.agency_tz(uow, published.agency)
-        quarter = last_full_quarter(_today(uow, tz), tz)
-    fitted = _fit(db, published, quarter)
-    _check_budget(fitted, count, 1)
-    measured = int(fitted.cases["measured"].sum())
-    result = (
-        backtest_fitted(fitted, replications=count, seed=start, queue=discipline)
-        if measured
-        else None
-    )
-    return BacktestReport(published, quarter, count, start, discipline, fitted, result)
 
 
 @dataclass(frozen=True)

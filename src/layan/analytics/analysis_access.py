@@ -123,3 +123,15 @@ def officers_serving(uow: UnitOfWork, published: PublishedStandard) -> dict[tupl
                 if officer.active and key in counts:
                     counts[key] += 1
     return counts
+
+
+def services_sharing(uow: UnitOfWork, published: PublishedStandard) -> list[PublishedStandard]:
+    """The other services with a step at one of this service's units and roles: their
+    tasks take the same officers' time."""
+    pools = {(s.unit, s.role) for s in published.standard.procedure}
+    return [
+        other
+        for other in catalogue.list_standards(uow)
+        if other.standard.code != published.standard.code
+        and any((s.unit, s.role) in pools for s in other.standard.procedure)
+    ]

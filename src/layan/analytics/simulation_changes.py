@@ -116,7 +116,13 @@ def _merge(stages: Stages, change: MergeSteps, field: str) -> Stages:
     for s, t in places:
         parts.extend(stages[s][t].parts)
     host = stages[first_s][first_t]
-    merged = replace(host, code="+".join(p.code for p in parts), parts=tuple(parts))
+    merging = [stages[s][t] for s, t in places]
+    merged = replace(
+        host,
+        code="+".join(p.code for p in parts),
+        parts=tuple(parts),
+        sla=sum(m.sla for m in merging),  # one deadline for all their work
+    )
     for s, t in places:
         stages[s][t] = replace(stages[s][t], parts=())
     stages[first_s][first_t] = merged

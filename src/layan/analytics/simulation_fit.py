@@ -2,15 +2,18 @@
 
 From the cases of a period: the submissions (their instants, and the working time their
 legal deadline gave), each step's working times (start to decision, in its unit's
-working seconds), how often it applied to the cases that reached its stage (a
-conditional step applies to some), how often it returned a case to the applicant or
-rejected it, and how long applicants took to resubmit. Officers per unit and role come
-from the accounts, as the caller read them. Steps the log never saw worked are modelled
-as taking no working time, and named in `unobserved` so the page can say so. Pure.
+working seconds) with the officer's own part of each and the pickup times before an
+officer looked (`simulation_load`), how often it applied to the cases that reached its
+stage (a conditional step applies to some), how often it returned a case to the
+applicant or rejected it, and how long applicants took to resubmit; beside them, the
+other services' tasks at the same units and roles. Officers per unit and role come from
+the accounts, as the caller read them. Steps the log never saw worked are modelled as
+taking no working time, and named in `unobserved` so the page can say so. Pure.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +22,15 @@ import polars as pl
 
 from layan.analytics.cases import case_leads
 from layan.analytics.measures import measured_instances, measured_pauses
-from layan.analytics.simulation import Arrival, Part, ProcedureModel, Station
+from layan.analytics.simulation import Arrival, Part, Pool, ProcedureModel, Station
+from layan.analytics.simulation_load import (
+    OWN,
+    Load,
+    SharedService,
+    pool_tasks,
+    shared_load,
+    step_key,
+)
 from layan.analytics.working_time import ClockBook
 from layan.applications.rules import deadline
 from layan.catalogue.standard import Duration, Step
@@ -28,7 +39,7 @@ from layan.catalogue.standard import Duration, Step
 @dataclass(frozen=True)
 class Fitted:
     model: ProcedureModel
-    cases: pl.DataFrame  # case_id, submitted_at, allowance_s, lead_s, measured
+    cases: pl.DataFrame  # case_id, submitted_at, allowance_s, lead_s, measured, at
     unobserved: tuple[str, ...]  # steps of the standard never seen worked in the log
     understaffed: tuple[tuple[str, str], ...]  # (unit, role) nobody holds: modelled as one
 
@@ -46,17 +57,21 @@ def _share(part: int, whole: int, otherwise: float) -> float:
     return part / whole if whole else otherwise
 
 
-def _part(step: Step, measured: pl.DataFrame, reached: int) -> Part:
-    own = measured.filter(pl.col("step") == step.code)
-    decided = own.filter(pl.col("outcome").is_not_null())
-    work = own.filter(pl.col("completed_at").is_not_null())["work_s"].drop_nulls()
-    outcomes = decided["outcome"].to_list()
+def _part(step: Step, tasks: pl.DataFrame, reached: int, pickups: tuple[float, ...]) -> Part:
+    """A step as its tasks ran: how often, how long (and how much of it the officer's
+    own), how it was decided, how long before an officer looked."""
+    passes = tasks.filter(pl.col("step") == step.code)
+    outcomes = passes["outcome"].drop_nulls().to_list()
+    timed = passes.filter(pl.col("completed_at").is_not_null() & pl.col("work_s").is_not_null())
+    applied = passes["case_id"].n_unique()
     return Part(
         code=step.code,
-        work=tuple(work.to_list()),
-        occurs=_share(own["case_id"].n_unique(), reached, 1.0 if step.condition is None else 0.5),
+        work=tuple(timed["work_s"].to_list()),
+        occurs=_share(applied, reached, 1.0 if step.condition is None else 0.5),
         returns=_share(outcomes.count("return"), len(outcomes), 0.0),
         rejects=_share(outcomes.count("reject"), len(outcomes), 0.0),
+        own=tuple(timed["touch_s"].fill_null(math.nan).to_list()),
+        pickups=pickups,
     )
 
 
@@ -76,40 +91,46 @@ def _arrivals(
 
 
 def _stations(
-    stages: Sequence[Sequence[Step]], measured: pl.DataFrame
+    stages: Sequence[Sequence[Step]], slas: Mapping[str, float], load: Load
 ) -> tuple[tuple[Station, ...], ...]:
     """One station per step of the standard, with what the log says of it."""
+    tasks = load.tasks.filter(pl.col("service") == OWN)
     stage_of = {step.code: i for i, stage in enumerate(stages) for step in stage}
-    reach = _reach(measured, stage_of)
-    return tuple(
-        tuple(
-            Station(step.code, step.unit, step.role, (_part(step, measured, reach.get(i, 0)),))
-            for step in stage
-        )
-        for i, stage in enumerate(stages)
-    )
+    reach = _reach(tasks, stage_of)
+
+    def station(step: Step, stage: int) -> Station:
+        key = step_key(OWN, step.code)
+        part = _part(step, tasks, reach.get(stage, 0), load.pickups.get(key, ()))
+        return Station(step.code, step.unit, step.role, (part,), slas.get(step.code, 0.0))
+
+    return tuple(tuple(station(step, i) for step in stage) for i, stage in enumerate(stages))
 
 
 def fit_model(
     frame: pl.DataFrame,
     book: ClockBook,
     stages: Sequence[Sequence[Step]],
-    officers: Mapping[tuple[str, str], int],
+    officers: Mapping[Pool, int],
     service_time: Duration,
     *,
     cuti: bool = True,
     measure_from: datetime | None = None,
+    slas: Mapping[str, float] | None = None,
+    shared: Sequence[SharedService] = (),
 ) -> Fitted:
     """The model of the procedure `stages` (the standard's, conditions ignored) as the
-    cases of `frame` ran it; cases submitted before `measure_from` only fill the queues."""
+    cases of `frame` ran it, beside the `shared` services' tasks at the same units and
+    roles; cases submitted before `measure_from` only fill the queues. `slas` are the
+    steps' own SLAs in working seconds."""
+    slas = slas or {}
+    measured = measured_instances(frame, book)
     pauses = measured_pauses(frame, book)
-    stations = _stations(stages, measured_instances(frame, book))
-    leads = case_leads(frame, pauses, book).filter(pl.col("submitted_at").is_not_null())
-    start = measure_from.astimezone(UTC) if measure_from else None
-    cases = _arrivals(leads, book, service_time, cuti).with_columns(
-        (pl.col("submitted_at") >= start if start else pl.lit(True)).alias("measured")
-    )
-    keys = sorted({(s.unit, s.role) for stage in stations for s in stage})
+    keys = sorted({(step.unit, step.role) for stage in stages for step in stage})
+    roles = {step.code: step.role for stage in stages for step in stage}
+    staff = {key: officers.get(key, 0) for key in keys}
+    load = shared_load(pool_tasks(measured, OWN, roles, slas), shared, staff, book)
+    stations = _stations(stages, slas, load)
+    cases = _cases(frame, pauses, book, service_time, cuti, measure_from)
     model = ProcedureModel(
         stages=stations,
         officers={key: officers.get(key, 0) for key in keys},
@@ -119,7 +140,26 @@ def fit_model(
         ),
         corrections=tuple(pauses["paused_s"].drop_nulls().to_list()),
         day_seconds=book.day_seconds,
+        background=load.visits,
+        own=load.own,
+        pickups=load.pickups,
     )
-    kept = cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured")
     unobserved = tuple(p.code for s in model.stations() for p in s.parts if not p.work)
-    return Fitted(model, kept, unobserved, tuple(k for k in keys if officers.get(k, 0) < 1))
+    return Fitted(model, cases, unobserved, tuple(k for k in keys if officers.get(k, 0) < 1))
+
+
+def _cases(
+    frame: pl.DataFrame,
+    pauses: pl.DataFrame,
+    book: ClockBook,
+    service_time: Duration,
+    cuti: bool,
+    measure_from: datetime | None,
+) -> pl.DataFrame:
+    """The cases: submitted when, the deadline's allowance, the lead time, measured or not."""
+    leads = case_leads(frame, pauses, book).filter(pl.col("submitted_at").is_not_null())
+    start = measure_from.astimezone(UTC) if measure_from else None
+    cases = _arrivals(leads, book, service_time, cuti).with_columns(
+        (pl.col("submitted_at") >= start if start else pl.lit(True)).alias("measured")
+    )
+    return cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured", "at")

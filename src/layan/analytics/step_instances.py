@@ -32,11 +32,16 @@ INSTANCE_SCHEMA = {
     "began_at": TIME,  # without lifecycles: the case's previous event
     "completed_at": TIME,
     "outcome": pl.String,
+    "resource": pl.String,  # who decided it (or, undecided, who took it)
 }
 
 
 def _at(lifecycle: str) -> pl.Expr:
     return pl.col("timestamp").filter(pl.col("lifecycle") == lifecycle).min()
+
+
+def _who(lifecycle: str) -> pl.Expr:
+    return pl.col("resource").filter(pl.col("lifecycle") == lifecycle).drop_nulls().first()
 
 
 def _instance_columns(step: pl.Expr | None = None, started: pl.Expr | None = None) -> list[pl.Expr]:
@@ -51,6 +56,7 @@ def _instance_columns(step: pl.Expr | None = None, started: pl.Expr | None = Non
         pl.lit(None, TIME).alias("began_at"),
         _at("complete").alias("completed_at"),
         pl.col("outcome").filter(pl.col("lifecycle") == "complete").first(),
+        pl.coalesce(_who("complete"), _who("start")).alias("resource"),
     ]
 
 
@@ -103,6 +109,7 @@ def _single_event_instances(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("_before").alias("began_at"),
         pl.col("timestamp").alias("completed_at"),
         "outcome",
+        "resource",
     )
 
 
