@@ -163,8 +163,8 @@ ANALYSIS: dict[str, tuple[str, str]] = {
     ),
     "an.sim.crumb": ("Simulasi", "Simulation"),
     "an.sim.lead": (
-        "Permohonan periode ini dijalankan ulang dalam simulasi: langkah dikerjakan petugas unit yang memegang perannya, satu per satu menurut urutan datang, hanya pada jam kerja, selama waktu yang memang dibutuhkan petugas menurut log. Prosedur saat ini dan yang diubah dijalankan dengan undian yang sama.",
-        "This period's applications run again in a simulation: each step is done by the unit's officers holding its role, first come first served, only in working hours, taking the times officers actually took according to the log. The current and the changed procedure run on the same draws.",
+        "Permohonan periode ini dijalankan ulang dalam simulasi, hanya pada jam kerja: setiap langkah menunggu sampai petugas unitnya yang memegang perannya melihat antrean, lalu gilirannya (menurut urutan datang), lalu waktu yang memang dibutuhkan menurut log. Petugas juga mengerjakan tugas layanan lain di unit yang sama, dan bebas mengambil tugas berikutnya selama sebuah tugas menunggu pihak lain. Prosedur saat ini dan yang diubah dijalankan dengan undian yang sama.",
+        "This period's applications run again in a simulation, in working hours only: each step waits until an officer of its unit holding its role looks at the queue, then its turn (first come, first served), then the time it actually took according to the log. Officers also do the other services' tasks at the same unit, and take the next task while one waits on others. The current and the changed procedure run on the same draws.",
     ),
     "an.sim.procedure": ("Prosedur saat ini", "The current procedure"),
     "an.sim.procedure_note": (
