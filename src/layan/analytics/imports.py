@@ -26,7 +26,7 @@ from layan.analytics.models import ImportedEvent, ImportedLog
 from layan.analytics.xes import refused
 from layan.analytics.xes_read import XesLog, read_xes
 from layan.catalogue import queries as catalogue
-from layan.core.db import Database
+from layan.core.db import Database, UnitOfWork
 from layan.core.errors import InvalidStateError, NotFoundError, Text
 from layan.core.events import Actor
 
@@ -94,6 +94,29 @@ def _rows(frame: pl.DataFrame, log_id: int) -> list[dict[str, object]]:
     return [{"log_id": log_id, **row} for row in frame.select(_KEPT).iter_rows(named=True)]
 
 
+def _refuse_again(uow: UnitOfWork, agency: str, digest: str) -> None:
+    """Refuse a file the agency already imported (the same bytes)."""
+    earlier = uow.session.scalar(
+        select(ImportedLog.id).where(ImportedLog.agency == agency, ImportedLog.sha256 == digest)
+    )
+    if earlier is not None:
+        raise InvalidStateError(
+            Text(
+                f"Berkas ini sudah diimpor sebagai log {earlier}",
+                f"This file was already imported as log {earlier}",
+            ),
+            code="already_imported",
+        )
+
+
+def _store(uow: UnitOfWork, log: XesLog, row: ImportedLog) -> None:
+    """The log's row, then its events in batches, in the caller's transaction."""
+    uow.session.add(row)
+    uow.session.flush()
+    for start in range(0, log.frame.height, BATCH):
+        uow.session.execute(insert(ImportedEvent), _rows(log.frame.slice(start, BATCH), row.id))
+
+
 def import_xes(
     db: Database, path: Path, *, agency: str, actor: Actor, name: str | None = None
 ) -> ImportedSummary:
@@ -110,17 +133,7 @@ def import_xes(
     with db.unit_of_work() as uow:
         if catalogue.find_agency(uow, agency) is None:
             raise NotFoundError(Text("Instansi tidak ditemukan", "Agency not found"))
-        earlier = uow.session.scalar(
-            select(ImportedLog.id).where(ImportedLog.agency == agency, ImportedLog.sha256 == digest)
-        )
-        if earlier is not None:
-            raise InvalidStateError(
-                Text(
-                    f"Berkas ini sudah diimpor sebagai log {earlier}",
-                    f"This file was already imported as log {earlier}",
-                ),
-                code="already_imported",
-            )
+        _refuse_again(uow, agency, digest)
         row = ImportedLog(
             agency=agency,
             name=title,
@@ -131,9 +144,6 @@ def import_xes(
             imported_by=actor.resource,
             attributes={"file": path.name, "log": log.attributes},
         )
-        uow.session.add(row)
-        uow.session.flush()
-        for start in range(0, log.frame.height, BATCH):
-            uow.session.execute(insert(ImportedEvent), _rows(log.frame.slice(start, BATCH), row.id))
+        _store(uow, log, row)
         uow.commit()
         return ImportedSummary(row.id, agency, title, row.cases, row.events)

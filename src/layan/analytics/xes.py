@@ -35,6 +35,10 @@ EVENT_ATTRIBUTES = (
     ("task", "layan:task", "int"),
     ("outcome", "layan:outcome", "string"),
 )
+# Elements that are attributes (with `values`, which holds a list's).
+ATTRIBUTE_TAGS = frozenset(
+    {"string", "date", "int", "float", "boolean", "id", "list", "container", "values"}
+)
 TRACE_ATTRIBUTES = (("case_id", "concept:name", "string"), ("service", "layan:service", "string"))
 EVENT_KEYS = {key: column for column, key, _type in EVENT_ATTRIBUTES}
 TRACE_KEYS = {key: column for column, key, _type in TRACE_ATTRIBUTES}

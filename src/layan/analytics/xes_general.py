@@ -16,13 +16,16 @@ from xml.parsers import expat
 import polars as pl
 
 from layan.analytics.eventlog import SCHEMA
-from layan.analytics.xes import EVENT_KEYS, RAW_SCHEMA, TRACE_KEYS, RawLog, refused
+from layan.analytics.xes import (
+    ATTRIBUTE_TAGS,
+    EVENT_KEYS,
+    RAW_SCHEMA,
+    TRACE_KEYS,
+    RawLog,
+    refused,
+)
 from layan.core.errors import Text
 
-# Elements that are attributes (with `values`, which holds a list's).
-ATTRIBUTE_TAGS = frozenset(
-    {"string", "date", "int", "float", "boolean", "id", "list", "container", "values"}
-)
 _POSITION = {column: i for i, column in enumerate(SCHEMA)}
 _CASE = _POSITION["case_id"]
 OUTSIDE = Text("ada event di luar trace", "an event outside a trace")

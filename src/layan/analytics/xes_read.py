@@ -71,14 +71,8 @@ def _first(events: pl.DataFrame, bad: pl.Series, line: str = "line") -> tuple[in
     return row[line], row
 
 
-def finish(raw: RawLog) -> XesLog:
-    """The events as `eventlog.SCHEMA`; refused at the first event missing its case,
-    activity or time, or whose time or task does not read."""
-    events = raw.events
-    for column, line, what in _MISSING:
-        missing = events[column].is_null() | (events[column] == "")
-        if missing.any():
-            raise refused(_first(events, missing, line)[0], f"xes_no_{column}", what)
+def _times(events: pl.DataFrame) -> pl.Series:
+    """The events' times, refused at the first that does not read."""
     stamps = timestamps(events["timestamp"])
     if stamps.is_null().any():
         where, row = _first(events, stamps.is_null())
@@ -91,6 +85,11 @@ def finish(raw: RawLog) -> XesLog:
                 f"time:timestamp {value!r} is not an ISO 8601 date and time",
             ),
         )
+    return stamps
+
+
+def _tasks(events: pl.DataFrame) -> pl.Series:
+    """The events' task numbers, refused at the first that is not a whole number."""
     tasks = events["task"].str.strip_chars().cast(pl.Int64, strict=False)
     unread = tasks.is_null() & events["task"].is_not_null()
     if unread.any():
@@ -104,7 +103,18 @@ def finish(raw: RawLog) -> XesLog:
                 f"layan:task {value!r} is not a whole number",
             ),
         )
-    frame = events.select(list(SCHEMA)).with_columns(timestamp=stamps, task=tasks)
+    return tasks
+
+
+def finish(raw: RawLog) -> XesLog:
+    """The events as `eventlog.SCHEMA`; refused at the first event missing its case,
+    activity or time, or whose time or task does not read."""
+    events = raw.events
+    for column, line, what in _MISSING:
+        missing = events[column].is_null() | (events[column] == "")
+        if missing.any():
+            raise refused(_first(events, missing, line)[0], f"xes_no_{column}", what)
+    frame = events.select(list(SCHEMA)).with_columns(timestamp=_times(events), task=_tasks(events))
     return XesLog(frame, events["line"], raw.attributes)
 
 

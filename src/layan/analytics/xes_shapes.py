@@ -14,15 +14,12 @@ import re
 
 import polars as pl
 
-from layan.analytics.xes import EVENT_KEYS
+from layan.analytics.xes import ATTRIBUTE_TAGS, EVENT_KEYS
 
 # Roles of a line; DELTA is how each changes the nesting depth.
 (BLANK, TRACE_OPEN, TRACE_CLOSE, EVENT_OPEN, EVENT_CLOSE, LOG_CLOSE) = range(6)
 (OPEN, CLOSE, BARE, VALUED, VALUED_OPEN) = range(6, 11)
 DELTA = (0, 1, -1, 1, -1, -1, 1, -1, 0, 0, 1)
-ATTRIBUTE_TAGS = frozenset(
-    {"string", "date", "int", "float", "boolean", "id", "list", "container", "values"}
-)
 KEYS = list(EVENT_KEYS)  # a key's code is its place here; concept:name also names a trace
 OTHER_KEY = len(KEYS)
 # What an XML value may not hold literally, or holds only as the parser rewrites it.
