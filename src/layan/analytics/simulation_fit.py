@@ -123,20 +123,18 @@ def fit_model(
     roles; cases submitted before `measure_from` only fill the queues. `slas` are the
     steps' own SLAs in working seconds."""
     slas = slas or {}
-    measured = measured_instances(frame, book)
     pauses = measured_pauses(frame, book)
     keys = sorted({(step.unit, step.role) for stage in stages for step in stage})
-    roles = {step.code: step.role for stage in stages for step in stage}
     staff = {key: officers.get(key, 0) for key in keys}
-    load = shared_load(pool_tasks(measured, OWN, roles, slas), shared, staff, book)
-    stations = _stations(stages, slas, load)
+    roles = {step.code: step.role for stage in stages for step in stage}
+    own = pool_tasks(measured_instances(frame, book), OWN, roles, slas)
+    load = shared_load(own, shared, staff, book)
     cases = _cases(frame, pauses, book, service_time, cuti, measure_from)
     model = ProcedureModel(
-        stages=stations,
-        officers={key: officers.get(key, 0) for key in keys},
+        stages=_stations(stages, slas, load),
+        officers=staff,
         arrivals=tuple(
-            Arrival(row["at"], row["allowance_s"], row["measured"])
-            for row in cases.sort("at").iter_rows(named=True)
+            Arrival(*row) for row in cases.select("at", "allowance_s", "measured").iter_rows()
         ),
         corrections=tuple(pauses["paused_s"].drop_nulls().to_list()),
         day_seconds=book.day_seconds,
@@ -145,7 +143,7 @@ def fit_model(
         pickups=load.pickups,
     )
     unobserved = tuple(p.code for s in model.stations() for p in s.parts if not p.work)
-    return Fitted(model, cases, unobserved, tuple(k for k in keys if officers.get(k, 0) < 1))
+    return Fitted(model, cases, unobserved, tuple(k for k in keys if staff[k] < 1))
 
 
 def _cases(
@@ -162,4 +160,5 @@ def _cases(
     cases = _arrivals(leads, book, service_time, cuti).with_columns(
         (pl.col("submitted_at") >= start if start else pl.lit(True)).alias("measured")
     )
-    return cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured", "at")
+    kept = cases.select("case_id", "submitted_at", "allowance_s", "lead_s", "measured", "at")
+    return kept.sort("at")
