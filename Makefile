@@ -63,6 +63,8 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) system-deps ## Run the benchmarks and write bench/RESULTS.md
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.dfg
+	$(BIN)/python -m bench.dashboard
 
 screenshots: $(STAMP) system-deps $(NODE_STAMP) ## Retake docs/screenshots (phone and desktop widths)
 	$(BIN)/python -m tests.browser.screenshots

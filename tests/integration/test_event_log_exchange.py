@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from layan.analytics import rollups
 from layan.analytics.dfg import performance_dfg
-from layan.analytics.eventlog import Selection, read_log
+from layan.analytics.eventlog import Selection, read_imported, read_log
 from layan.analytics.models import ImportedEvent, ImportedLog
 from layan.analytics.xes_read import read_xes
 from layan.cli import app
@@ -243,9 +243,13 @@ def test_an_exported_log_imports_back_beside_the_ledgers_never_into_them(
             events.height,
         )
     assert f": 4 case(s), {events.height} event(s)" in done.stdout
-    assert _stored(db, log_id).equals(
-        events.select(KEPT).with_columns(pl.col("timestamp").dt.truncate("1ms"))
-    )
+    exported = events.select(KEPT).with_columns(pl.col("timestamp").dt.truncate("1ms"))
+    assert _stored(db, log_id).equals(exported)
+    with db.unit_of_work(readonly=True) as uow:
+        analysed = read_imported(uow, log_id)  # what the staff's analysis reads
+    assert analysed.select(KEPT).equals(exported) and analysed["agency"].unique().to_list() == [
+        "DPMPTSP"
+    ]
     assert _counts(db) == before  # nothing written to the audit ledgers
     again = cli("import-xes", str(path), "--agency", "DPMPTSP")
     assert again.exit_code == 1 and f"already imported as log {log_id}" in again.stderr

@@ -120,8 +120,8 @@ def read_imported(uow: UnitOfWork, log_id: int) -> pl.DataFrame:
             ImportedEvent.role,
             ImportedEvent.unit,
             ImportedLog.agency,
-            cast(null(), Integer()),  # imported logs know no tasks or outcomes
-            cast(null(), String()),
+            cast(null(), Integer()).label("task"),  # imported logs know no tasks or outcomes
+            cast(null(), String()).label("outcome"),
         )
         .join(ImportedLog, ImportedLog.id == ImportedEvent.log_id)
         .where(ImportedEvent.log_id == log_id)
