@@ -186,3 +186,13 @@ def test_an_imported_log_is_listed_for_its_agency_only(
     assert f"/petugas/analitik/impor/{log_id}" not in [a.get("href") for a in find_all(home, "a")]
     get_page(client, f"/petugas/analitik/impor/{log_id}", status=404)  # as if it did not exist
     get_page(client, "/petugas/analitik/impor/999999", status=404)
+
+
+def test_an_imported_logs_bottlenecks_are_shown_to_its_agency(
+    client: TestClient, db: Database, tmp_path: Path
+) -> None:
+    log_id = _imported_log(db, "DISDUKCAPIL", tmp_path)
+    sign_in_page(client, "disdukcapil-admin")
+    page = get_page(client, f"/petugas/analitik/impor/{log_id}")
+    assert text_of(by_id(page, "fig-cases")).endswith("1")
+    assert "Pemeriksaan" in text_of(page) and "Teknis" in text_of(page)
