@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from layan import demo, demo_history, demo_story, migrations
+from layan import demo, demo_history, demo_story, migrations, transfer
 from layan import worker as background
 from layan.accounts import officers as officer_accounts
 from layan.accounts import second_factor
@@ -49,7 +49,9 @@ demo_app = typer.Typer(help="The demo regency.", no_args_is_help=True)
 calendar_app = typer.Typer(
     help="Holidays, cuti bersama and closures for a year.", no_args_is_help=True
 )
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: migrations, and copying it to another server.", no_args_is_help=True
+)
 officers_app = typer.Typer(help="Officers and their roles.", no_args_is_help=True)
 open311_app = typer.Typer(help="Open311 GeoReport v2: API keys.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
@@ -298,6 +300,30 @@ def db_upgrade() -> None:
     """Bring the database up to the latest migration."""
     _database(_settings()).dispose()
     out.print("database is up to date")
+
+
+@db_app.command("copy")
+def db_copy(
+    target: Annotated[str, typer.Argument(help="URL of an empty database to copy into.")],
+) -> None:
+    """Copy this database whole into an empty one (e.g. SQLite into PostgreSQL), then
+    verify the audit chain there. Stop the server first: the copy is of one moment."""
+    target_db = Database(target)
+    try:
+        with _command() as db, Progress(console=out, transient=True) as bar:
+            task = bar.add_task("Copying", total=None)
+            copied = transfer.copy_database(
+                db, target_db, progress=lambda table, n: bar.advance(task, n)
+            )
+        checked, problems = verify_audit_chain(target_db)
+    finally:
+        target_db.dispose()
+    out.print(f"copied {sum(copied.values()):,} rows of {len(copied)} tables")
+    if problems:
+        for p in problems:
+            err.print(f"[red]ledger {p.ledger} seq {p.seq}: {p.reason}[/red]")
+        raise typer.Exit(1)
+    out.print(f"audit chain verified on the copy: {checked:,} events")
 
 
 @services_app.command("import")

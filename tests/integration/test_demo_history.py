@@ -103,4 +103,4 @@ def test_the_command_loads_a_history_with_its_regency(tmp_path: Path, monkeypatc
     assert result.exit_code == 0, result.stdout
     assert "History: 250 applications" in result.stdout
     again = CliRunner().invoke(app, ["demo", "load", "--applications", "0", "--history", "50"])
-    assert again.exit_code == 1 and "already holds" in again.stderr
+    assert again.exit_code == 1 and "already holds a past" in again.stderr

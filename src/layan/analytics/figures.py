@@ -336,53 +336,50 @@ class Row:
 def table(uow: UnitOfWork, by: str, scope: Scope, first: str, last: str) -> list[Row]:
     """The period's figures per agency (`by="agency"`) or per service (`by="service"`),
     in four grouped reads however many there are."""
-    pairs = {"agency": (), "service": ("agency",)}[by]
-
-    def key_of(model: Any) -> list[Any]:
-        return [getattr(model, by), *(getattr(model, p) for p in pairs)]
-
-    counted: dict[str, list[int]] = {}
-    stmt = (
-        select(
-            *key_of(ServiceMonth),
-            func.sum(ServiceMonth.received),
-            func.sum(ServiceMonth.decided),
-            func.sum(ServiceMonth.on_time),
-        )
+    group = getattr(ServiceMonth, by)
+    owner = ServiceMonth.agency  # a service's agency; an agency's own code
+    sums = (ServiceMonth.received, ServiceMonth.decided, ServiceMonth.on_time)
+    period = (
+        select(group, owner, *(func.sum(c) for c in sums))
         .where(ServiceMonth.month.between(first, last), *scope_filter(ServiceMonth, scope))
-        .group_by(*key_of(ServiceMonth))
+        .group_by(group, owner)
     )
-    owners: dict[str, str] = {}
-    for row in uow.session.execute(stmt):
-        counted[row[0]] = [int(v or 0) for v in row[-3:]]
-        owners[row[0]] = row[1] if pairs else row[0]
-    backlog_stmt = (
-        select(getattr(ServiceMonth, by), func.sum(ServiceMonth.received - ServiceMonth.decided))
+    counted = {
+        key: [int(v or 0) for v in values] for key, _, *values in uow.session.execute(period)
+    }
+    history = (
+        select(group, owner, func.sum(ServiceMonth.received - ServiceMonth.decided))
         .where(ServiceMonth.month <= last, *scope_filter(ServiceMonth, scope))
-        .group_by(getattr(ServiceMonth, by))
+        .group_by(group, owner)
     )
-    backlogs = {k: int(v or 0) for k, v in uow.session.execute(backlog_stmt)}
+    owners, backlogs = {}, {}
+    for key, agency, backlog in uow.session.execute(history):
+        owners[key], backlogs[key] = agency, int(backlog or 0)
     buckets: dict[str, dict[int, int]] = {}
-    lead_stmt = (
+    lead = (
         select(getattr(LeadTimes, by), LeadTimes.bucket, func.sum(LeadTimes.count))
         .where(LeadTimes.month.between(first, last), *scope_filter(LeadTimes, scope))
         .group_by(getattr(LeadTimes, by), LeadTimes.bucket)
     )
-    for key, bucket, count in uow.session.execute(lead_stmt):
+    for key, bucket, count in uow.session.execute(lead):
         buckets.setdefault(key, {})[int(bucket)] = int(count)
     ikms = _ikms_by(uow, by, scope, first, last)
-    return [
-        Row(
-            key,
-            owners.get(key, key),
-            *counted.get(key, [0, 0, 0])[:2],
-            rules.share(counted.get(key, [0, 0, 0])[2], counted.get(key, [0, 0, 0])[1]),
-            _lead(buckets.get(key, {})),
-            backlogs.get(key, 0),
-            *ikms.get(key, (None, 0)),
+    rows = []
+    for key in sorted(set(backlogs) | set(ikms)):
+        received, decided, on_time = counted.get(key, [0, 0, 0])
+        rows.append(
+            Row(
+                key,
+                owners.get(key, key),
+                received,
+                decided,
+                rules.share(on_time, decided),
+                _lead(buckets.get(key, {})),
+                backlogs.get(key, 0),
+                *ikms.get(key, (None, 0)),
+            )
         )
-        for key in sorted(set(counted) | set(backlogs) | set(ikms))
-    ]
+    return rows
 
 
 def _ikms_by(

@@ -265,9 +265,12 @@ def _log_event(row: Any) -> LogEvent:
 
 
 def _fold(uow: UnitOfWork, events: list[LogEvent], answers: list[Any]) -> None:
+    cases = _cases_of(uow, events)
+    # The clocks span every moment the batch measures from: its events and, for a case
+    # decided now, the day it was submitted (or paused) however long ago.
     years = [e.timestamp.year for e in events] + [a.answered_on.year for a in answers]
-    clocks = DbClocks(uow, min(years), max(years))
-    fold = Fold(clocks, _cases_of(uow, events), _tasks_of(uow, events))
+    years += [c.submitted_at.year for c in cases.values()]
+    fold = Fold(DbClocks(uow, min(years), max(years)), cases, _tasks_of(uow, events))
     for event in events:
         fold.apply(event)
     for answer in answers:

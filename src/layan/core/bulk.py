@@ -1,5 +1,8 @@
 """Writing many rows at once: the database's own bulk path, with SQLAlchemy's types.
 
+Used by generated history and by copying a whole database from one server to another
+(a regency that outgrows its SQLite file moves to PostgreSQL).
+
 For a generated history of millions of rows, an ORM or even a Core `INSERT` spends most
 of its time building parameter dictionaries. Here each column's value goes through the
 same bind processor SQLAlchemy would apply (so a `UTCDateTime` or a `JSON` column is
@@ -9,10 +12,10 @@ stored exactly as the rest of Layan stores it), then SQLite takes the rows in on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Integer, Table, select, text
 
 
 def _processors(connection: Connection, table: Table, names: Sequence[str]) -> list[Any]:
@@ -55,3 +58,42 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
             for value in values:
                 copy.write_row(value)
     return len(rows)
+
+
+def copy_table(
+    source: Connection,
+    target: Connection,
+    table: Table,
+    *,
+    chunk: int = 20_000,
+    progress: Callable[[str, int], None] | None = None,
+) -> int:
+    """Every row of `table` from one database to another (of either kind), in id order
+    where there is an id, through each column's own types; the rows copied."""
+    stmt = select(table)
+    if "id" in table.c:
+        stmt = stmt.order_by(table.c.id)
+    result = source.execution_options(yield_per=chunk).execute(stmt)
+    copied = 0
+    for rows in result.mappings().partitions(chunk):
+        copied += insert_rows(target, table, rows)
+        if progress:
+            progress(table.name, len(rows))
+    return copied
+
+
+def move_ids_past_rows(connection: Connection, tables: Iterable[Table]) -> None:
+    """On PostgreSQL, each table's id sequence moved past the ids given by a bulk write."""
+    if connection.dialect.name != "postgresql":
+        return  # SQLite draws the next id from the largest in the table
+    for table in tables:
+        column = table.c.get("id")
+        drawn = column is not None and column.primary_key and column.autoincrement is not False
+        if not drawn or not isinstance(column.type, Integer):  # type: ignore[union-attr]
+            continue  # ids that are codes, or given by the rows themselves
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table.name}"), false)'
+            )
+        )

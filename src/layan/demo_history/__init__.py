@@ -64,7 +64,8 @@ class Summary:
 
 
 class HistoryExistsError(Exception):
-    """The database already holds a generated history."""
+    """The database already has a past (a generated history, or real cases): a history is
+    generated only into a new demo database."""
 
 
 def years_for(count: int) -> int:
@@ -88,7 +89,10 @@ def load_history(
     start = now - timedelta(days=365 * span)
     with db.unit_of_work(readonly=True) as uow:
         if _has_history(uow, now - timedelta(days=60)):
-            raise HistoryExistsError("this database already holds a generated history")
+            raise HistoryExistsError(
+                "this database already holds a past (applications older than 60 days): "
+                "generate history only into a new demo database"
+            )
         standards = {p.standard.code: p for p in catalogue.list_standards(uow)}
     days_off = frozenset(_days_off(start.year, now.year))
     came = arrivals.arrivals(

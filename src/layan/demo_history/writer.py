@@ -12,13 +12,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
 from layan.analytics.fold import SurveyRow
 from layan.analytics.rollups import BulkFold
 from layan.applications import rules
 from layan.applications.models import Application, Document, Task
-from layan.core.bulk import insert_rows
+from layan.core.bulk import insert_rows, move_ids_past_rows
 from layan.core.db import UnitOfWork
 from layan.core.events import CITIZEN, Actor, Event
 from layan.demo_history.engine import Case
@@ -199,14 +197,5 @@ class Writer:
             self.progress(len(still_open))
         self.flush()
         self.rollups.finish(self.chains.next_id - 1, self.last_survey)
-        if not self.uow.db.is_sqlite:
-            # Ids were given, not drawn: the sequences must move past them.
-            for table in [Event, *tables]:
-                name = table.__tablename__
-                self.uow.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
-                    )
-                )
+        move_ids_past_rows(self.uow.session.connection(), [t.__table__ for t in (Event, *tables)])
         return self.written
