@@ -1,8 +1,9 @@
 """The public dashboard with a million applications stored: `python -m bench.dashboard`.
 
 For each backend: a database with the demo regency and `--count` applications of
-generated history (`layan.demo_history`; on SQLite the file is kept in bench/out/ and
-reused by later runs of the same count and schema), then Layan and the floor app
+generated history (`layan.demo_history`, generated once into a SQLite file kept in
+bench/out/ and reused by later runs of the same count and schema; PostgreSQL gets a copy
+of it through `layan db copy`), then Layan and the floor app
 (bench/floor_app.py) under uvicorn on 127.0.0.1, and:
 
 - dashboard reads: `GET /api/v1/dashboard` for the platform, every agency and every
@@ -41,7 +42,7 @@ from bench.run import (
     intake_requests,
 )
 from bench.servers import ROOT, ServerStartError, UvicornServer
-from layan import demo, demo_history, migrations
+from layan import demo, demo_history, migrations, transfer
 from layan.analytics.rollups import refresh_rollups
 from layan.catalogue import queries as catalogue
 from layan.core.blobs import BlobStore
@@ -58,7 +59,7 @@ class Result:
     name: str
     version: str
     count: int
-    generated_seconds: float | None
+    made: str  # how the database came to be: generated, reused, copied
     events: int
     runs: dict[str, RunStats] = field(default_factory=dict)
     intake_rate: float = 0.0  # events made per second by intake
@@ -95,20 +96,27 @@ def _generate(url: str, data: Path, count: int, seed: int) -> float:
         db.dispose()
 
 
-def prepare(name: str, url: str, data: Path, count: int, seed: int) -> float | None:
-    """The database with its history; the seconds generating it took (None when reused)."""
-    if name != "sqlite":
-        return _generate(url, data, count, seed)
+def prepare(name: str, url: str, data: Path, count: int, seed: int) -> str:
+    """The database with its history, generated once into bench/out/ (SQLite) and reused;
+    PostgreSQL gets a copy of it (`layan db copy`). How it was made, for the results."""
     kept = OUT / f"dashboard-{count}-{seed}-{_head()}.db"
-    target = Path(url.removeprefix("sqlite:///"))
+    made = "reused"
     if not kept.exists():
         OUT.mkdir(parents=True, exist_ok=True)
         seconds = _generate(f"sqlite:///{kept}", data, count, seed)
         _checkpoint(kept)
-    else:
-        seconds = None
-    shutil.copyfile(kept, target)
-    return seconds
+        made = f"generated in {seconds:,.0f} s"
+    if name == "sqlite":
+        shutil.copyfile(kept, Path(url.removeprefix("sqlite:///")))
+        return made
+    source, target = Database(f"sqlite:///{kept}"), Database(url)
+    try:
+        started = time.monotonic()
+        transfer.copy_database(source, target)
+        return f"copied in {time.monotonic() - started:,.0f} s"
+    finally:
+        source.dispose()
+        target.dispose()
 
 
 def _checkpoint(path: Path) -> None:
@@ -178,8 +186,8 @@ def bench_backend(name: str, args: argparse.Namespace) -> Result:
         _backend_urls(name, Path(tmp)) as (layan_url, floor_url, version),
     ):
         work = Path(tmp)
-        seconds = prepare(name, layan_url, work / "data", args.count, args.seed)
-        result = Result(name, version, args.count, seconds, _events(layan_url))
+        made = prepare(name, layan_url, work / "data", args.count, args.seed)
+        result = Result(name, version, args.count, made, _events(layan_url))
         layan_env = {
             "LAYAN_DATABASE_URL": layan_url,
             "LAYAN_DATA_DIR": str(work / "data"),
@@ -264,16 +272,15 @@ def render(results: list[Result], command: str, elapsed: float) -> str:
         "agency and every service, for 3, 12 and 24 months and the default; the slowest of the "
         "rounds is kept for each; the floor is one SELECT by key on a bare FastAPI app",
         "",
-        "| backend | applications | events | generated in | API p50 ms | API p99 ms "
+        "| backend | applications | events | database | API p50 ms | API p99 ms "
         "| floor p50 ms | floor p99 ms | p50 ratio | pages p99 ms | target p99 < 200 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         api, floor, pages = r.runs["dashboard API"], r.runs["floor GET"], r.runs["pages"]
         met = "met" if api.p99 < TARGET_P99_MS and api.errors == 0 else "**not met**"
-        made = f"{r.generated_seconds:,.0f} s" if r.generated_seconds else "reused"
         lines.append(
-            f"| {r.version} | {r.count:,} | {r.events:,} | {made} | {api.p50:.1f} "
+            f"| {r.version} | {r.count:,} | {r.events:,} | {r.made} | {api.p50:.1f} "
             f"| {api.p99:.1f} | {floor.p50:.1f} | {floor.p99:.1f} | {api.p50 / floor.p50:.1f}x "
             f"| {pages.p99:.1f} | {met} |"
         )
