@@ -43,7 +43,7 @@ from bench.run import (
 )
 from bench.servers import ROOT, ServerStartError, UvicornServer
 from layan import demo, demo_history, migrations, transfer
-from layan.analytics.rollups import refresh_rollups
+from layan.analytics.rollups import fold_all
 from layan.catalogue import queries as catalogue
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
@@ -162,9 +162,8 @@ def _fold_rate(url: str) -> tuple[int, float]:
     """Fold everything not yet folded, in process; events folded and seconds taken."""
     db = Database(url)
     try:
-        started, total = time.monotonic(), 0
-        while (done := refresh_rollups(db)).events:
-            total += done.events
+        started = time.monotonic()
+        total = fold_all(db, wait=True)
         return total, time.monotonic() - started
     finally:
         db.dispose()

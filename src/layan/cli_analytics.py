@@ -37,11 +37,9 @@ def _command():  # type: ignore[no-untyped-def]
 
 
 def _refreshed(db) -> int:  # type: ignore[no-untyped-def]
-    """Fold everything the event log gained into the rollups (and the cases they know)."""
-    total = 0
-    while (done := rollups.refresh_rollups(db)).events or done.surveys:
-        total += done.events
-    return total
+    """Fold everything the event log gained into the rollups (and the cases they know),
+    waiting for a worker's batch in flight."""
+    return rollups.fold_all(db, wait=True)
 
 
 @analytics_app.command("refresh")

@@ -19,7 +19,10 @@ class WallClocks:
     def tz(self, agency: str) -> str:
         return "Asia/Jakarta"
 
-    def working_seconds(self, key: str, start: datetime, end: datetime) -> float:
+    def cuti(self, service: str) -> bool:
+        return True
+
+    def working_seconds(self, key: str, start: datetime, end: datetime, cuti: bool = True) -> float:
         return max((end - start).total_seconds(), 0.0)
 
     def day_seconds(self, agency: str) -> float:
@@ -175,3 +178,41 @@ def test_a_questionnaire_adds_its_answered_elements_only() -> None:
         "procedure_sum": 3,
         "procedure_n": 1,
     }
+
+
+def test_a_task_handed_to_an_officer_counts_as_taken_then() -> None:
+    fold = folded(
+        event("submit", "complete", 0, service="pbg"),
+        event("konsultasi", "schedule", 0, unit="PUPR.TPT", task=3),
+        event("reassign", "assign", 2, unit="PUPR.TPT", task=3, step="konsultasi"),
+        event("konsultasi", "complete", 5, unit="PUPR.TPT", task=3, outcome="approve"),
+    )
+    step = fold.deltas.step_months[("PUPR", "PUPR.TPT", "pbg", "konsultasi", "2026-06")]
+    assert step["wait_seconds"] == 2 * HOUR and step["work_seconds"] == 3 * HOUR
+
+
+def test_a_decision_cancels_the_steps_still_open() -> None:
+    fold = folded(
+        event("submit", "complete", 0, service="pbg"),
+        event("tata_ruang", "schedule", 0, unit="PUPR.TATA-RUANG", task=4),
+        event("konsultasi", "schedule", 0, unit="PUPR.TPT", task=5),
+        event("konsultasi", "complete", 1, unit="PUPR.TPT", task=5, outcome="reject"),
+        event("reject", "complete", 1, outcome="rejected", late=False),
+    )
+    assert fold.tasks == {} and fold.closed_tasks == {4, 5} and fold.ended_cases == {"A"}
+
+
+def test_time_with_the_applicant_is_neither_waiting_nor_working_of_a_step_left_open() -> None:
+    fold = folded(
+        event("submit", "complete", 0, service="pbg"),
+        event("tata_ruang", "schedule", 0, unit="PUPR.TATA-RUANG", task=6),
+        event("konsultasi", "schedule", 0, unit="PUPR.TPT", task=7),
+        event("konsultasi", "complete", 1, unit="PUPR.TPT", task=7, outcome="return"),
+        event("return", "suspend", 1, task=7),
+        event("resubmit", "resume", 11),
+        event("tata_ruang", "start", 12, unit="PUPR.TATA-RUANG", task=6),
+        event("tata_ruang", "complete", 13, unit="PUPR.TATA-RUANG", task=6, outcome="approve"),
+    )
+    step = fold.deltas.step_months[("PUPR", "PUPR.TATA-RUANG", "pbg", "tata_ruang", "2026-06")]
+    # Open 13 hours, of which 10 with the applicant: 2 hours queued, 1 worked.
+    assert step["wait_seconds"] == 2 * HOUR and step["work_seconds"] == 1 * HOUR

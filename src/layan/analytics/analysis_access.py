@@ -20,7 +20,7 @@ from layan.catalogue.queries import PublishedStandard
 from layan.core.access import Principal
 from layan.core.db import UnitOfWork
 from layan.core.errors import NotFoundError, PermissionDeniedError, Text
-from layan.core.worktime import WorkingClock
+from layan.core.worktime import clock_for
 
 ANALYST_ROLES = frozenset({"supervisor", "agency_admin"})
 REFUSED = PermissionDeniedError(
@@ -83,7 +83,6 @@ def clock_book(
     """Working clocks of the service's agency and of its steps' units (and `units`), from a
     year before `first` to a year after `last`, so deadlines past the period are covered."""
     years = range(first.year - 1, last.year + 2)
-    span = (date(years.start, 1, 1), date(years.stop - 1, 12, 31))
     cuti = published.standard.cuti_bersama_stops_clock
     service = catalogue.calendar_for_agency(uow, published.agency, years)
     clocks = {}
@@ -93,8 +92,8 @@ def clock_book(
         except NotFoundError:
             continue  # a unit since removed: measured on the service's clock
         calendar = catalogue.calendar_for_unit(uow, unit, years)
-        clocks[code] = WorkingClock(calendar, *span, collective_leave_stops_clock=cuti)
-    return ClockBook(WorkingClock(service, *span, collective_leave_stops_clock=cuti), clocks)
+        clocks[code] = clock_for(calendar, years, collective_leave_stops_clock=cuti)
+    return ClockBook(clock_for(service, years, collective_leave_stops_clock=cuti), clocks)
 
 
 def sla_seconds(published: PublishedStandard, book: ClockBook) -> dict[str, float]:

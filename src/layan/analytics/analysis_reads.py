@@ -17,7 +17,7 @@ import polars as pl
 from layan.analytics.analysis_access import Access, access_to, clock_book
 from layan.analytics.analysis_inputs import Period, period_of
 from layan.analytics.eventlog import Selection, read_log
-from layan.analytics.rollups import refresh_rollups
+from layan.analytics.rollups import fold_all
 from layan.analytics.working_time import ClockBook
 from layan.catalogue import queries as catalogue
 from layan.catalogue.queries import PublishedStandard
@@ -55,8 +55,10 @@ def service_and_period(
 def read_logs(
     db: Database, codes: Iterable[str], since: datetime, until: datetime
 ) -> dict[str, pl.DataFrame]:
-    """Each service's cases submitted in [since, until), once the rollups know every case."""
-    refresh_rollups(db)
+    """Each service's cases submitted in [since, until), as the rollups know them: what
+    the worker has not folded yet is folded first (nothing is written when it has, and a
+    backlog after an upgrade is left to the worker)."""
+    fold_all(db, most_batches=4)
     with db.unit_of_work(readonly=True) as uow:
         return {
             code: read_log(uow, Selection(service=code, since=since, until=until)) for code in codes

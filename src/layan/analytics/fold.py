@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from layan.analytics import rules
+from layan.surveys.rules import ELEMENT_KEYS
 
 # Events of an application's case that are not the steps of its procedure.
 CASE_ACTIVITIES = frozenset(
@@ -42,25 +43,19 @@ CASE_ACTIVITIES = frozenset(
     }
 )
 STEP_LIFECYCLES = frozenset({"schedule", "start", "complete"})
-SURVEY_ELEMENTS = (
-    "requirements",
-    "procedure",
-    "time",
-    "fee",
-    "product",
-    "competence",
-    "behaviour",
-    "complaints",
-    "facilities",
-)
 
 
 class Clocks(Protocol):
-    """Working time as the rollups need it; keys are agency or unit codes."""
+    """Working time as the rollups need it; keys are agency or unit codes. Whether cuti
+    bersama stops the clock is the service's to say, as it is for its deadlines."""
 
     def tz(self, agency: str) -> str: ...
 
-    def working_seconds(self, key: str, start: datetime, end: datetime) -> float: ...
+    def cuti(self, service: str) -> bool: ...
+
+    def working_seconds(
+        self, key: str, start: datetime, end: datetime, cuti: bool = True
+    ) -> float: ...
 
     def day_seconds(self, agency: str) -> float: ...
 
@@ -104,6 +99,7 @@ class Task:
     step: str
     scheduled_at: datetime
     started_at: datetime | None = None
+    paused_before: float = 0.0  # the case's time with its applicant when the task began
 
 
 @dataclass(frozen=True)
@@ -149,6 +145,10 @@ class Fold:
         self.changed: set[tuple[str, str]] = set()
         self.changed_tasks: set[int] = set()
         self.closed_tasks: set[int] = set()
+        self.ended_cases: set[str] = set()  # decided: whatever of theirs is open is cancelled
+        self._by_case: dict[str, set[int]] = {}
+        for task in tasks.values():
+            self._by_case.setdefault(task.case_id, set()).add(task.task_id)
 
     def apply(self, event: LogEvent) -> None:
         if event.case_type == "application":
@@ -172,11 +172,11 @@ class Fold:
             self._touch(case)
             self._service_month(case, e.timestamp)["returned"] += 1
         elif e.activity == "resubmit" and case.paused_at is not None:
-            case.paused_seconds += self.clocks.working_seconds(
-                case.agency, case.paused_at, e.timestamp
-            )
+            case.paused_seconds += self._working(case, case.agency, case.paused_at, e.timestamp)
             case.paused_at = None
             self._touch(case)
+        elif e.activity == "reassign":
+            self._taken(self.tasks.get(e.payload.get("task")), e.timestamp)  # type: ignore[arg-type]
         elif e.activity in ("approve", "reject") and case.decided_at is None:
             self._decided(e, case)
         elif e.activity == "service time breached":
@@ -212,47 +212,77 @@ class Fold:
         month["approved"] += e.activity == "approve"
         month["on_time"] += not late
         self._service_month(case, case.submitted_at)["cohort_decided"] += 1
-        working = self.clocks.working_seconds(case.agency, case.submitted_at, e.timestamp)
+        working = self._working(case, case.agency, case.submitted_at, e.timestamp)
         lead = max(working - case.paused_seconds, 0.0) / self.clocks.day_seconds(case.agency)
         bucket = rules.bucket_of(lead)
         key = (case.agency, case.service, self._month(case, e), str(bucket))
         self.deltas.lead_times[key]["count"] += 1
+        # A decision cancels the steps still open: they leave the open tasks uncounted.
+        self.ended_cases.add(case.case_id)
+        for task_id in self._by_case.pop(case.case_id, set()):
+            self.tasks.pop(task_id, None)
+            self.changed_tasks.discard(task_id)
+            self.closed_tasks.add(task_id)
 
     def _step(self, e: LogEvent, case: Case) -> None:
         task_id = e.payload.get("task")
         if not isinstance(task_id, int):
             return
         if e.lifecycle == "schedule":
-            unit = e.unit or ""
-            agency = str(e.payload.get("assigned_agency") or unit.partition(".")[0])
-            task = Task(task_id, case.case_id, case.service, agency, unit, e.activity, e.timestamp)
-            self.tasks[task_id] = task
-            self.changed_tasks.add(task_id)
-            self.closed_tasks.discard(task_id)
-            self._step_month(task, case, e)["scheduled"] += 1
+            self._scheduled(e, case, task_id)
             return
         task = self.tasks.get(task_id)
         if task is None:
             return
         if e.lifecycle == "start":
-            if task.started_at is None:
-                task.started_at = e.timestamp
-                self.changed_tasks.add(task_id)
+            self._taken(task, e.timestamp)
             return
         started = task.started_at or e.timestamp  # decided without taking it first
+        waited = self._working(case, task.unit, task.scheduled_at, started)
+        worked = self._working(case, task.unit, started, e.timestamp)
+        # Time the case spent with its applicant meanwhile counts as neither: it comes
+        # off the waiting first (a paused step is rarely being worked on).
+        held = max(self._paused(case, e.timestamp) - task.paused_before, 0.0)
+        waited, worked = max(waited - held, 0.0), max(worked - max(held - waited, 0.0), 0.0)
         counters = self._step_month(task, case, e)
         counters["completed"] += 1
         counters["returned"] += e.payload.get("outcome") == "return"
         counters["late"] += bool(e.payload.get("late"))
         counters["waited"] += 1
-        counters["wait_seconds"] += self.clocks.working_seconds(
-            task.unit, task.scheduled_at, started
-        )
+        counters["wait_seconds"] += waited
         counters["worked"] += 1
-        counters["work_seconds"] += self.clocks.working_seconds(task.unit, started, e.timestamp)
+        counters["work_seconds"] += worked
         del self.tasks[task_id]
+        self._by_case.get(task.case_id, set()).discard(task_id)
         self.changed_tasks.discard(task_id)
         self.closed_tasks.add(task_id)
+
+    def _scheduled(self, e: LogEvent, case: Case, task_id: int) -> None:
+        unit = e.unit or ""
+        agency = str(e.payload.get("assigned_agency") or unit.partition(".")[0])
+        task = Task(task_id, case.case_id, case.service, agency, unit, e.activity, e.timestamp)
+        task.paused_before = self._paused(case, e.timestamp)
+        self.tasks[task_id] = task
+        self._by_case.setdefault(case.case_id, set()).add(task_id)
+        self.changed_tasks.add(task_id)
+        self.closed_tasks.discard(task_id)
+        self._step_month(task, case, e)["scheduled"] += 1
+
+    def _taken(self, task: Task | None, moment: datetime) -> None:
+        """An officer took the task (claimed it, or a supervisor gave it to one)."""
+        if task is not None and task.started_at is None:
+            task.started_at = moment
+            self.changed_tasks.add(task.task_id)
+
+    def _working(self, case: Case, key: str, start: datetime, end: datetime) -> float:
+        return self.clocks.working_seconds(key, start, end, self.clocks.cuti(case.service))
+
+    def _paused(self, case: Case, moment: datetime) -> float:
+        """The case's working time with its applicant up to `moment`."""
+        open_pause = (
+            self._working(case, case.agency, case.paused_at, moment) if case.paused_at else 0
+        )
+        return case.paused_seconds + open_pause
 
     # --- complaints ---------------------------------------------------------------
 
@@ -290,7 +320,7 @@ class Fold:
     # --- surveys ------------------------------------------------------------------
 
     def apply_survey(self, row: SurveyRow) -> None:
-        given = {k: v for k, v in row.scores.items() if k in SURVEY_ELEMENTS and v is not None}
+        given = {k: v for k, v in row.scores.items() if k in ELEMENT_KEYS and v is not None}
         if not given:
             return
         month = rules.month_of_date(row.answered_on)

@@ -59,6 +59,7 @@ class OpenTask(Base):
     """A step scheduled and not yet decided: when it entered the queue and was taken."""
 
     __tablename__ = "analytics_tasks"
+    __table_args__ = (Index("ix_analytics_tasks_case", "case_id"),)
 
     task_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     case_id: Mapped[str] = mapped_column(String(40))
@@ -68,6 +69,9 @@ class OpenTask(Base):
     step: Mapped[str] = mapped_column(String(63))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The case's working time with its applicant when the task was scheduled: what the
+    # case gains with its applicant while the task is open is not the step's time.
+    paused_before: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class ServiceMonth(Base):

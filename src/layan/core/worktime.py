@@ -107,3 +107,26 @@ class WorkingClock:
     def _check(self, working: float) -> None:
         if not self.opens or working < 0 or working > self.total:
             raise ValueError(f"{working} working seconds is outside the clock's span")
+
+
+# Clocks by calendar object (the catalogue hands out one calendar object per state of a
+# calendar, so a changed calendar is a new key), span and cuti rule: laying out years of
+# working days is worth doing once per process, not once per request or batch.
+_CLOCKS: dict[tuple[int, range, bool], tuple[WorkingCalendar, WorkingClock]] = {}
+
+
+def clock_for(
+    calendar: WorkingCalendar, years: range, *, collective_leave_stops_clock: bool = True
+) -> WorkingClock:
+    """The working clock of `calendar` over the whole `years`, made once and kept."""
+    key = (id(calendar), years, collective_leave_stops_clock)
+    found = _CLOCKS.get(key)
+    if found is None or found[0] is not calendar:
+        if len(_CLOCKS) > 512:
+            _CLOCKS.clear()
+        span = (date(years.start, 1, 1), date(years.stop - 1, 12, 31))
+        clock = WorkingClock(
+            calendar, *span, collective_leave_stops_clock=collective_leave_stops_clock
+        )
+        found = _CLOCKS[key] = (calendar, clock)
+    return found[1]

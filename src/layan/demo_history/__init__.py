@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 
 from layan import demo
 from layan.accounts import service as accounts
-from layan.analytics.rollups import BulkFold, refresh_rollups
+from layan.analytics.bulk_fold import BulkFold
+from layan.analytics.rollups import fold_all
 from layan.applications import rules
 from layan.applications.models import Application, Document, Task
 from layan.catalogue import queries as catalogue
@@ -104,8 +105,7 @@ def load_history(
     per_day = {code: sum(1 for a in came if a.service == code) / working_days for code in standards}
     staff = staffing.ensure_staff(db, staffing.needed_staff(standards.values(), per_day, rng))
     digest = blobs.put(demo.PDF)
-    while refresh_rollups(db).events:
-        pass  # the history folds what it writes: what was there before is folded first
+    fold_all(db, wait=True)  # the history folds what it writes: what was there, first
     with db.unit_of_work() as uow:
         written = _play(uow, rng, came, standards, staff, digest, now, progress)
         uow.commit()

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from layan.analytics.bulk_fold import BulkFold
 from layan.analytics.fold import SurveyRow
-from layan.analytics.rollups import BulkFold
 from layan.applications import rules
 from layan.applications.models import Application, Document, Task
 from layan.core.bulk import insert_rows, move_ids_past_rows

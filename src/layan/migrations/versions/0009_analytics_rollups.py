@@ -74,8 +74,11 @@ def upgrade() -> None:
         sa.Column("step", sa.String(length=63), nullable=False),
         sa.Column("scheduled_at", layan.core.db.UTCDateTime(), nullable=False),
         sa.Column("started_at", layan.core.db.UTCDateTime(), nullable=True),
+        sa.Column("paused_before", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_analytics_tasks")),
     )
+    with op.batch_alter_table("analytics_tasks", schema=None) as batch_op:
+        batch_op.create_index("ix_analytics_tasks_case", ["case_id"], unique=False)
     op.create_table(
         "imported_logs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -223,6 +226,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_imported_logs_agency"))
 
     op.drop_table("imported_logs")
+    with op.batch_alter_table("analytics_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_analytics_tasks_case")
+
     op.drop_table("analytics_tasks")
     op.drop_table("analytics_cursors")
     with op.batch_alter_table("analytics_cases", schema=None) as batch_op:

@@ -47,7 +47,12 @@ from layan.surveys.queries.questionnaires import (
     unit_services,
     unit_survey,
 )
-from layan.surveys.queries.tallies import StoredScores, scores_after, scores_by_ids
+from layan.surveys.queries.tallies import (
+    StoredScores,
+    last_scores_id,
+    scores_after,
+    scores_by_ids,
+)
 
 __all__ = [
     "ActionView",
@@ -70,6 +75,7 @@ __all__ = [
     "has_response",
     "ikm_overview",
     "ikm_report",
+    "last_scores_id",
     "scores_after",
     "scores_by_ids",
     "local_today",

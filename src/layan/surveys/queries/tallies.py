@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from layan.core.db import UnitOfWork
 from layan.surveys import rules
@@ -21,6 +21,7 @@ class StoredScores:
     unit: str
     service: str  # "" for a walk-in questionnaire about the unit as a whole
     answered_on: date
+    recorded_at: datetime
     scores: dict[str, int | None]
 
 
@@ -31,13 +32,14 @@ def _columns():  # type: ignore[no-untyped-def]
         SurveyResponse.unit_code,
         SurveyResponse.service_code,
         SurveyResponse.answered_on,
+        SurveyResponse.recorded_at,
         *(getattr(SurveyResponse, key) for key in rules.ELEMENT_KEYS),
     )
 
 
 def _stored(row) -> StoredScores:  # type: ignore[no-untyped-def]
-    scores = dict(zip(rules.ELEMENT_KEYS, row[5:], strict=True))
-    return StoredScores(row[0], row[1], row[2], row[3] or "", row[4], scores)
+    scores = dict(zip(rules.ELEMENT_KEYS, row[6:], strict=True))
+    return StoredScores(row[0], row[1], row[2], row[3] or "", row[4], row[5], scores)
 
 
 def scores_after(uow: UnitOfWork, last_id: int, limit: int) -> list[StoredScores]:
@@ -49,7 +51,14 @@ def scores_after(uow: UnitOfWork, last_id: int, limit: int) -> list[StoredScores
 
 def scores_by_ids(uow: UnitOfWork, ids: list[int]) -> list[StoredScores]:
     """The questionnaires of these ids that exist (now)."""
-    if not ids:
-        return []
-    rows = uow.session.execute(select(*_columns()).where(SurveyResponse.id.in_(ids)))
-    return [_stored(row) for row in rows]
+    found = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = uow.session.execute(select(*_columns()).where(SurveyResponse.id.in_(chunk)))
+        found += [_stored(row) for row in rows]
+    return found
+
+
+def last_scores_id(uow: UnitOfWork) -> int:
+    """The largest id of a stored questionnaire (0 for none)."""
+    return int(uow.session.execute(select(func.max(SurveyResponse.id))).scalar() or 0)
