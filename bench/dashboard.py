@@ -19,6 +19,7 @@ Results go to the "dashboard" section of bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import shutil
 import sqlite3
@@ -72,7 +73,11 @@ def _say(line: str) -> None:
 
 
 def _head() -> str:
-    return sorted(p.stem for p in (ROOT / "src/layan/migrations/versions").glob("*.py"))[-1]
+    """The schema's fingerprint: a kept database is reused only while it is unchanged."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src/layan/migrations/versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _generate(url: str, data: Path, count: int, seed: int) -> float:
@@ -214,7 +219,11 @@ def _measure(
 ) -> None:
     rng = random.Random(args.seed)
     api, pages = dashboard_requests(url, rng, args.requests)
-    submissions = build_submissions(Database(url), args.intake + 50, args.seed)
+    db = Database(url)
+    try:
+        submissions = build_submissions(db, args.intake + 50, args.seed)
+    finally:
+        db.dispose()
     seeded = run_requests(
         "floor seed",
         servers[FLOOR].base_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -180,3 +181,13 @@ def test_a_wrong_period_or_scope_is_named_in_the_callers_language(client: TestCl
     page = client.get("/kinerja?dari=2026-02-30")
     assert page.status_code == 422 and "dari" in page.text
     check_page(page.text)
+
+
+def test_the_default_period_ends_in_this_month_where_the_reader_is_served(
+    client: TestClient, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 5, 31, 20, 0, tzinfo=UTC)  # 1 June, 03:00 WIB
+    found = client.get("/api/v1/dashboard").json()
+    assert (found["from"], found["to"]) == ("2025-07", "2026-06")
+    agency = client.get("/api/v1/dashboard?agency=DISDUKCAPIL").json()
+    assert agency["to"] == "2026-06"

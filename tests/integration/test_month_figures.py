@@ -37,11 +37,18 @@ def test_an_admin_records_a_month_and_the_indicators_use_it(
     found = client.get("/api/v1/dashboard?agency=DISDUKCAPIL&from=2026-06&to=2026-06").json()
     assert found["kpis"]["digital_take_up"] == 75.0  # 3 online, 1 at the counter
     assert found["kpis"]["cost_per_transaction"] == 757_500
+    # A later cost alone keeps the counter figure entered before.
+    assert _post(client, month="2026-06", cost_rupiah="4000000").is_redirect
+    found = client.get("/api/v1/dashboard?agency=DISDUKCAPIL&from=2026-06&to=2026-06").json()
+    assert found["kpis"]["digital_take_up"] == 75.0
+    assert found["kpis"]["cost_per_transaction"] == 1_000_000
+    other = client.get("/api/v1/dashboard?agency=POLRES&from=2026-06&to=2026-06").json()
+    assert other["kpis"]["digital_take_up"] is None  # POLRES entered nothing
     with db.unit_of_work(readonly=True) as uow:
         recorded = uow.session.execute(
-            select(Event).where(Event.activity == "month figures recorded")
+            select(Event).where(Event.activity == "month figures recorded").order_by(Event.id)
         ).scalars()
-        assert [e.payload["cost_rupiah"] for e in recorded] == [None, 3_030_000]
+        assert [e.payload["cost_rupiah"] for e in recorded] == [None, 3_030_000, 4_000_000]
 
 
 def test_wrong_figures_are_named_and_nothing_is_kept(client: TestClient, db: Database) -> None:

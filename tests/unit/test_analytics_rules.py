@@ -61,12 +61,19 @@ def test_shares_have_one_decimal_and_none_without_a_whole() -> None:
 
 
 def test_the_four_indicators_need_their_inputs() -> None:
-    found = rules.kpis(received=80, cohort_decided=60, counter=20, ikm=82.5, cost=5_000_000)
+    found = rules.kpis(
+        received=80,
+        cohort_decided=60,
+        ikm=82.5,
+        online_and_counter=(30, 10),
+        cost_and_transactions=(5_000_000, 100),
+    )
     assert found.completion_rate == 75.0
-    assert found.digital_take_up == 80.0
+    assert found.digital_take_up == 75.0
     assert found.cost_per_transaction == 50_000
-    bare = rules.kpis(received=80, cohort_decided=60, counter=None, ikm=None, cost=None)
+    bare = rules.kpis(received=80, cohort_decided=60, ikm=None)
     assert bare.digital_take_up is None and bare.cost_per_transaction is None
+    assert rules.kpis(received=0, cohort_decided=0, ikm=None).completion_rate is None
 
 
 def test_a_period_defaults_to_the_last_twelve_months() -> None:

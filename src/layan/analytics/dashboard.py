@@ -7,11 +7,13 @@ names a person or a case, only counts, rates and durations per agency, service a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from layan.analytics import figures, open_data, rules
 from layan.analytics.figures import Figures, Row, Scope
 from layan.catalogue import queries as catalogue
+from layan.core.calendar import zone
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
 
@@ -70,6 +72,11 @@ def _scope(
     return Scope(agency, service), found_agency, found_service
 
 
+def _today(uow: UnitOfWork, scope: Scope) -> date:
+    """Today where the scope is: the agency's zone, or WIB for the whole platform."""
+    return uow.now().astimezone(zone(catalogue.agency_tz(uow, scope.agency))).date()
+
+
 def _names(uow: UnitOfWork) -> dict[str, Any]:
     """Names by code: agencies, units ("AGENCY.UNIT"), services, steps ("service/step")."""
     names: dict[str, Any] = dict(catalogue.unit_names(uow))
@@ -91,8 +98,8 @@ def read_figures(
 ) -> Figures:
     """The figures of the platform, an agency or a service over a period (the API's)."""
     with db.unit_of_work(readonly=True) as uow:
-        start, end = rules.period(first, last, uow.now().date())
         scope, _agency, _service = _scope(uow, agency, service)
+        start, end = rules.period(first, last, _today(uow, scope))
         return figures.dashboard(uow, scope, start, end)
 
 
@@ -106,8 +113,8 @@ def read_open_data(
 ) -> list[dict[str, Any]]:
     """The open data rows (agency, service, month) of a scope and period."""
     with db.unit_of_work(readonly=True) as uow:
-        start, end = rules.period(first, last, uow.now().date())
         scope, _agency, _service = _scope(uow, agency, service)
+        start, end = rules.period(first, last, _today(uow, scope))
         return open_data.rows(uow, scope, start, end)
 
 
@@ -122,8 +129,8 @@ def read_dashboard(
 ) -> Dashboard:
     """A page's figures: the scope's, its steps, the next level's table and the names."""
     with db.unit_of_work(readonly=True) as uow:
-        start, end = rules.period(first, last, uow.now().date(), names)
         scope, found_agency, found_service = _scope(uow, agency, service)
+        start, end = rules.period(first, last, _today(uow, scope), names)
         shown = figures.dashboard(uow, scope, start, end, with_steps=True)
         names = _names(uow)
         rows = [] if scope.service else _rows(uow, scope, start, end)

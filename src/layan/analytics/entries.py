@@ -15,6 +15,7 @@ from sqlalchemy import select
 from layan.accounts import queries as accounts
 from layan.analytics import rules
 from layan.analytics.models import AgencyMonthFigures
+from layan.analytics.rollup_rows import insert_into
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
@@ -104,17 +105,37 @@ def _services_of(uow: UnitOfWork, agency: str) -> set[str]:
 def record_month_figures(
     db: Database, principal: Principal, agency: str | None, entry: MonthEntry
 ) -> Entered:
-    """Keep (or correct) an agency's figures of a month; an admin of the agency only."""
+    """Keep (or correct) an agency's figures of a month; an admin of the agency only.
+
+    A field left blank keeps what was entered before, so a month's cost can follow its
+    counter figure later; two admins saving the same month at once both land, the later
+    one standing.
+    """
     with db.unit_of_work() as uow:
         agency = accounts.agency_for_admin(uow, principal, agency)
         month, service, counter, cost = check_entry(entry, _services_of(uow, agency))
         now = uow.now()
-        row = uow.session.get(AgencyMonthFigures, (agency, service, month))
-        if row is None:
-            row = AgencyMonthFigures(agency=agency, service=service, month=month)
-            uow.session.add(row)
-        row.counter_transactions, row.cost_rupiah = counter, cost
-        row.entered_by, row.entered_at = principal.resource, now
+        before = uow.session.get(AgencyMonthFigures, (agency, service, month))
+        if before is not None:
+            counter = before.counter_transactions if counter is None else counter
+            cost = before.cost_rupiah if cost is None else cost
+        row = {
+            "agency": agency,
+            "service": service,
+            "month": month,
+            "counter_transactions": counter,
+            "cost_rupiah": cost,
+            "entered_by": principal.resource,
+            "entered_at": now,
+        }
+        stmt = insert_into(uow, AgencyMonthFigures).values(row)
+        keys = ("agency", "service", "month")
+        uow.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={k: stmt.excluded[k] for k in row if k not in keys},
+            )
+        )
         record_event(
             uow.session,
             ledger=agency,

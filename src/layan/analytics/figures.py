@@ -219,7 +219,7 @@ def dashboard(
         for k in ("received", "decided", "on_time", "breached", "cohort_decided")
     }
     ikm, ikm_n = ikm_of(_added([answers[m] for m in months if m in answers]))
-    counter, cost = _entered(uow, scope, first, last)
+    take_up, cost = _entered(uow, scope, first, last)
     return Figures(
         scope=scope,
         first=first,
@@ -237,26 +237,50 @@ def dashboard(
         kpis=rules.kpis(
             received=total["received"],
             cohort_decided=total["cohort_decided"],
-            counter=counter,
             ikm=ikm,
-            cost=cost,
+            online_and_counter=take_up,
+            cost_and_transactions=cost,
         ),
         complaints=None if scope.service else _complaints(uow, scope, first, last),
         steps=steps(uow, scope, first, last) if with_steps else [],
     )
 
 
-def _entered(uow: UnitOfWork, scope: Scope, first: str, last: str) -> tuple[int | None, int | None]:
-    """Counter transactions and costs the agencies entered for the scope and period."""
-    stmt = select(
-        func.sum(AgencyMonthFigures.counter_transactions),
-        func.sum(AgencyMonthFigures.cost_rupiah),
-    ).where(AgencyMonthFigures.month.between(first, last))
+def _entered(
+    uow: UnitOfWork, scope: Scope, first: str, last: str
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """What the agencies entered for the period, beside what Layan counted in the same
+    agency-months: (online, counter) for take-up and (cost, transactions) for cost per
+    transaction; None where nothing was entered. An agency's (or the platform's) figures
+    use whole-agency entries, a service's its own."""
+    entries = select(
+        AgencyMonthFigures.agency,
+        AgencyMonthFigures.month,
+        AgencyMonthFigures.counter_transactions,
+        AgencyMonthFigures.cost_rupiah,
+    ).where(
+        AgencyMonthFigures.month.between(first, last),
+        AgencyMonthFigures.service == (scope.service or ""),
+    )
     if scope.agency:
-        stmt = stmt.where(AgencyMonthFigures.agency == scope.agency)
-    stmt = stmt.where(AgencyMonthFigures.service == (scope.service or ""))
-    counter, cost = uow.session.execute(stmt).one()
-    return (None if counter is None else int(counter)), (None if cost is None else int(cost))
+        entries = entries.where(AgencyMonthFigures.agency == scope.agency)
+    rows = uow.session.execute(entries).all()
+    if not rows:
+        return None, None
+    online = select(ServiceMonth.agency, ServiceMonth.month, func.sum(ServiceMonth.received))
+    online = online.where(
+        ServiceMonth.month.between(first, last), *scope_filter(ServiceMonth, scope)
+    ).group_by(ServiceMonth.agency, ServiceMonth.month)
+    counted = {(a, m): int(n or 0) for a, m, n in uow.session.execute(online)}
+    with_counter = [(counted.get((a, m), 0), c) for a, m, c, _ in rows if c is not None]
+    with_cost = [
+        (cost, counted.get((a, m), 0) + (c or 0)) for a, m, c, cost in rows if cost is not None
+    ]
+    take_up = (
+        (sum(o for o, _ in with_counter), sum(c for _, c in with_counter)) if with_counter else None
+    )
+    cost = (sum(c for c, _ in with_cost), sum(t for _, t in with_cost)) if with_cost else None
+    return take_up, cost
 
 
 def _complaints(uow: UnitOfWork, scope: Scope, first: str, last: str) -> ComplaintFigures:

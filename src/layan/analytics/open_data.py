@@ -33,6 +33,7 @@ COLUMNS = (
     "ikm",
     "ikm_n",
 )
+_RATES = frozenset({"on_time_pct", "lead_time_p50_wd", "lead_time_p90_wd", "ikm"})
 _COUNTERS = ("received", "decided", "approved", "on_time", "breached", "returned")
 
 
@@ -68,7 +69,9 @@ def rows(uow: UnitOfWork, scope: Scope, first: str, last: str) -> list[dict[str,
         row["lead_time_p50_wd"] = rules.percentile(buckets.get(key, {}), 0.5)
         row["lead_time_p90_wd"] = rules.percentile(buckets.get(key, {}), 0.9)
         row["ikm"], row["ikm_n"] = surveys.get(key, (None, 0))
-        table.append({column: row.get(column, 0) for column in COLUMNS})
+        # A month with questionnaires and no applications counts zero of them; its
+        # rates have nothing to be rates of.
+        table.append({c: row.get(c, None if c in _RATES else 0) for c in COLUMNS})
     return table
 
 

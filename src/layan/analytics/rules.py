@@ -160,20 +160,22 @@ def kpis(
     *,
     received: int,
     cohort_decided: int,
-    counter: int | None,
     ikm: float | None,
-    cost: int | None,
+    online_and_counter: tuple[int, int] | None = None,
+    cost_and_transactions: tuple[int, int] | None = None,
 ) -> Kpis:
-    """The four indicators from a period's totals; a missing input leaves its figure None."""
-    transactions = received + (counter or 0)
-    return Kpis(
-        completion_rate=share(cohort_decided, received),
-        digital_take_up=None if counter is None else share(received, transactions),
-        satisfaction=ikm,
-        cost_per_transaction=(
-            None if cost is None or transactions == 0 else round(cost / transactions)
-        ),
-    )
+    """The four indicators from a period's totals. Digital take-up and cost per
+    transaction count only the agency-months the agency entered figures for (online
+    applications of those months beside their counter transactions, their cost beside
+    all their transactions); without any, they are None."""
+    take_up = None
+    if online_and_counter is not None:
+        online, counter = online_and_counter
+        take_up = share(online, online + counter)
+    per_transaction = None
+    if cost_and_transactions is not None and cost_and_transactions[1] > 0:
+        per_transaction = round(cost_and_transactions[0] / cost_and_transactions[1])
+    return Kpis(share(cohort_decided, received), take_up, ikm, per_transaction)
 
 
 def merged_buckets(rows: Iterable[tuple[int, int]]) -> dict[int, int]:
