@@ -131,6 +131,7 @@ def serve(
     # Upgrade once here, before the sweep thread and the server processes open the database.
     db = _database(settings)
     if sweep:
+        background.say_what_was_done()
         threading.Thread(
             target=background.run_forever,
             args=(db,),
@@ -189,6 +190,7 @@ def worker(
             f"sweep: {done.marked} deadline(s) marked; rollups: {done.folded} event(s) folded"
         )
         return
+    background.say_what_was_done()
     background.run_forever(
         _database(settings),
         sweep_seconds=settings.sweep_seconds,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from layan import migrations
-from layan.catalogue.models import Agency
 from layan.core.bulk import copy_table, move_ids_past_rows
 from layan.core.db import Database
 from layan.core.errors import InvalidStateError, Text
@@ -25,18 +24,30 @@ def copy_database(
 ) -> dict[str, int]:
     """Copy every table of `source` into the empty `target`; rows copied per table."""
     migrations.upgrade(target.engine)
-    with target.engine.connect() as check:
-        if check.execute(select(func.count()).select_from(Agency)).scalar_one():
-            raise InvalidStateError(
-                Text(
-                    "Basis data tujuan sudah berisi data; salin hanya ke basis data kosong",
-                    "The target database already holds data; copy only into an empty one",
-                ),
-                "copy.target_not_empty",
-            )
     tables = METADATA.sorted_tables
+    with target.engine.connect() as check:
+        holding = [
+            t.name
+            for t in tables
+            if check.execute(select(func.count()).select_from(t)).scalar_one()
+        ]
+    if holding:
+        raise InvalidStateError(
+            Text(
+                f"Basis data tujuan sudah berisi data ({', '.join(holding[:3])}); "
+                "salin hanya ke basis data kosong",
+                f"The target database already holds data ({', '.join(holding[:3])}); "
+                "copy only into an empty one",
+            ),
+            "copy.target_not_empty",
+        )
     copied: dict[str, int] = {}
-    with source.engine.connect() as reading, target.engine.begin() as writing:
+    # One transaction on each side: every table is read as of the same moment (a
+    # snapshot) and the copy lands whole or not at all.
+    source_engine = source.engine
+    if not source.is_sqlite:
+        source_engine = source_engine.execution_options(isolation_level="REPEATABLE READ")
+    with source_engine.connect() as reading, target.engine.begin() as writing:
         for table in tables:
             copied[table.name] = copy_table(reading, writing, table, progress=progress)
         move_ids_past_rows(writing, tables)

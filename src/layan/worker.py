@@ -47,6 +47,14 @@ def fold(db: Database) -> int:
     return fold_all(db, most_batches=FOLD_BATCHES)
 
 
+def say_what_was_done() -> None:
+    """Print each round's work (deadlines marked, events folded) and every failure."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
 def run_once(db: Database) -> Round:
     return Round(sweep(db), fold(db))
 

@@ -114,6 +114,7 @@ def test_the_simulation_compares_a_change_with_the_procedure(
         ({"replications": 0}, "replications"),
         ({"replications": 51}, "replications"),
         ({"replications": "banyak"}, "replications"),
+        ({"replications": "9" * 5000}, "replications"),  # refused, not a 500
         ({"queue": "lifo"}, "queue"),
         ({"to": "2026-06-40"}, "to"),
         ({"surprise": 1}, "surprise"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from layan.analytics import analysis_simulation
 from layan.analytics.imports import import_xes
 from layan.core.db import Database
 from layan.core.events import Actor
@@ -196,3 +198,15 @@ def test_an_imported_logs_bottlenecks_are_shown_to_its_agency(
     page = get_page(client, f"/petugas/analitik/impor/{log_id}")
     assert text_of(by_id(page, "fig-cases")).endswith("1")
     assert "Pemeriksaan" in text_of(page) and "Teknis" in text_of(page)
+
+
+def test_a_quarter_too_large_to_backtest_leaves_the_form_open(
+    client: TestClient, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.advance(days=-70)  # the cases fall in the last full quarter
+    family_card(client, clock, seed=1, day=0)
+    clock.advance(days=70)
+    monkeypatch.setattr(analysis_simulation, "MAX_CASE_RUNS", 0)
+    sign_in_page(client, "disdukcapil-admin")
+    form = get_page(client, "/petugas/analitik/kartu-keluarga/simulasi")
+    assert "terlalu besar" in text_of(by_id(form, "backtest-none"))

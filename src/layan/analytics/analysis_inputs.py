@@ -146,6 +146,7 @@ def _whole(value: Any, field: str, low: int, high: int, default: int | None) -> 
     if (
         isinstance(value, bool)
         or not (text.isascii() and text.isdigit())
+        or len(text) > 9  # before int(): a number of thousands of digits is refused too
         or not low <= int(text) <= high
     ):
         raise invalid(

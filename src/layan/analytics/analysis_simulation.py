@@ -105,8 +105,13 @@ def _fit(db: Database, published: PublishedStandard, period: Period) -> Fitted:
     )
 
 
+def _load(fitted: Fitted) -> int:
+    """Applications and background tasks one replication plays."""
+    return len(fitted.model.arrivals) + len(fitted.model.background)
+
+
 def _check_budget(fitted: Fitted, replications: int, runs_per_replication: int) -> None:
-    load = len(fitted.model.arrivals) + len(fitted.model.background)
+    load = _load(fitted)
     if load * replications * runs_per_replication > MAX_CASE_RUNS:
         most = MAX_CASE_RUNS // max(load * runs_per_replication, 1)
         raise invalid(
@@ -194,7 +199,8 @@ class BacktestReport:
     seed: int
     queue: str
     fitted: Fitted
-    result: Backtest | None  # None when the quarter had no cases
+    result: Backtest | None  # None when the quarter had no cases, or too many to simulate
+    too_large: bool = False  # not even one replication of the quarter fits the budget
 
 
 def backtest_service(
@@ -216,6 +222,11 @@ def backtest_service(
         tz = catalogue.agency_tz(uow, published.agency)
         quarter = last_full_quarter(today(uow, tz), tz)
     fitted = _fit(db, published, quarter)
+    if replications is None or replications == "":
+        # Not asked for a number: as many as fit (a busy service's quarter may fit fewer).
+        count = min(count, MAX_CASE_RUNS // max(_load(fitted), 1))
+        if count < 1:
+            return BacktestReport(published, quarter, 0, start, discipline, fitted, None, True)
     _check_budget(fitted, count, 1)
     measured = int(fitted.cases["measured"].sum())
     result = (

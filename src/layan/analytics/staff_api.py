@@ -170,4 +170,5 @@ async def backtest(
             else None
         ),
         "notes": _fit_notes(found.fitted),
+        "too_large": found.too_large,
     }

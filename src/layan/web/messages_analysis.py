@@ -254,6 +254,10 @@ ANALYSIS: dict[str, tuple[str, str]] = {
         "Bila selisihnya kecil dibanding perbaikan yang diharapkan dari sebuah perubahan, hasil simulasi layak dijadikan pertimbangan; bila besar, periksa jumlah petugas dan apakah petugas mengerjakan banyak permohonan sekaligus.",
         "When the difference is small beside the gain a change promises, the simulation is worth weighing; when it is large, check the officer counts and whether officers work many applications at once.",
     ),
+    "an.bt.too_large": (
+        "Triwulan lalu terlalu besar untuk diuji balik di sini. Ujilah lewat API dengan periode yang lebih pendek.",
+        "Last quarter is too large to backtest here. Test it through the API with a shorter period.",
+    ),
     "an.bt.none": (
         "Tidak ada permohonan pada triwulan terakhir untuk diuji.",
         "No applications in the last full quarter to test against.",
