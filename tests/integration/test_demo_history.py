@@ -3,18 +3,18 @@ is written, and a database that goes on working afterwards, on SQLite and Postgr
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from layan import demo_history
+from layan import demo_history, worker
 from layan.analytics import rollups
+from layan.analytics.fold import CASE_ACTIVITIES
 from layan.applications.models import Application, Task
 from layan.audit import verify_audit_chain
 from layan.cli import app
@@ -25,6 +25,7 @@ from layan.core.events import Event
 from layan.surveys.models import SurveyResponse
 from tests.conftest import SECRET, Clock
 from tests.factories import submit
+from tests.integration.test_dashboard import rollup_snapshot, three_cases
 
 COUNT = 600
 
@@ -67,17 +68,10 @@ def test_the_rollups_written_with_the_history_are_those_a_rebuild_gives(
     # The app (made first: it records the agencies' new signing keys) then the history.
     assert rollups.refresh_rollups(db).events == 0  # already folded as it was written
 
-    def snapshot() -> dict[str, list[str]]:
-        found = {}
-        with db.unit_of_work(readonly=True) as uow:
-            for table in ("rollup_service_months", "rollup_lead_times", "rollup_step_months"):
-                rows = uow.session.execute(text(f"SELECT * FROM {table}")).all()
-                found[table] = sorted(json.dumps(list(r), default=str) for r in rows)
-        return found
-
-    kept = snapshot()
+    kept = rollup_snapshot(db)
     rollups.rebuild_rollups(db)
-    assert snapshot() == kept
+    assert rollup_snapshot(db) == kept
+    assert kept["rollup_complaint_months"] and kept["rollup_survey_months"]
     year = client.get("/api/v1/dashboard?from=2025-11&to=2026-11").json()
     assert year["received"] == COUNT and 0 < year["completed"] <= COUNT
     assert 50 < year["on_time_pct"] < 100 and year["ikm_n"] > 0
@@ -104,3 +98,40 @@ def test_the_command_loads_a_history_with_its_regency(tmp_path: Path, monkeypatc
     assert "History: 250 applications" in result.stdout
     again = CliRunner().invoke(app, ["demo", "load", "--applications", "0", "--history", "50"])
     assert again.exit_code == 1 and "already holds a past" in again.stderr
+
+
+def _payload_keys(db: Database, cases: set[str] | None, exclude: set[str]) -> dict:  # type: ignore[type-arg]
+    """The payload keys of each kind of event (steps by lifecycle alone), of the given
+    cases (or of all others)."""
+    found: dict[tuple[str, str, str], set[str]] = {}
+    with db.unit_of_work(readonly=True) as uow:
+        for e in uow.session.execute(
+            select(Event).where(Event.case_type == "application")
+        ).scalars():
+            if (cases is not None and e.case_id not in cases) or e.case_id in exclude:
+                continue
+            step = e.activity not in CASE_ACTIVITIES and "task" in e.payload
+            kind = "a step" if step else e.activity
+            found.setdefault((e.case_type, kind, e.lifecycle), set()).update(e.payload)
+    return found
+
+
+def test_generated_events_carry_what_the_services_record(
+    client: TestClient, db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    clock.advance(days=200)
+    demo_history.load_history(db, BlobStore(tmp_path / "blobs"), 200, seed=4)
+    generated_cases = _cases(db)
+    three_cases(client, clock)
+    clock.advance(hours=30)
+    worker.sweep(db)
+    live = _cases(db) - generated_cases
+    served, generated = _payload_keys(db, live, set()), _payload_keys(db, None, live)
+    shared = set(served) & set(generated)
+    assert len(shared) >= 8  # submit, steps, return, resubmit, decisions, breaches...
+    assert {kind: served[kind] for kind in shared} == {kind: generated[kind] for kind in shared}
+
+
+def _cases(db: Database) -> set[str]:
+    with db.unit_of_work(readonly=True) as uow:
+        return set(uow.session.execute(select(Application.tracking_number)).scalars())

@@ -109,3 +109,13 @@ def test_a_birth_date_that_differs_from_the_nik_is_flagged_never_refused() -> No
     [flag] = rules.identity_flags(nik, {"birth_date": "1991-01-02"})
     assert flag["code"] == "nik.mismatch" and flag["en"] and flag["id"]
     assert rules.identity_flags(nik, {}) == []
+
+
+def test_a_stage_is_done_when_the_newest_task_of_each_step_is_approved() -> None:
+    assert rules.stage_done([("a", "approved"), ("b", "approved")])
+    assert not rules.stage_done([("a", "approved"), ("b", "open")])
+    # Returned, then reopened and approved: the newest task decides.
+    assert rules.stage_done([("a", "returned"), ("b", "approved"), ("a", "approved")])
+    assert not rules.stage_done([("a", "approved"), ("a", "returned")])
+    assert rules.stage_done([("a", "approved"), ("b", "cancelled")])
+    assert not rules.stage_done([]) and not rules.stage_done([("a", "cancelled")])

@@ -184,11 +184,8 @@ def resume_clocks(
 
 def stage_done(app: Application) -> bool:
     """Every task of the current stage is approved (none open, paused or returned)."""
-    current = [t for t in app.tasks if t.stage == app.stage and t.status != TaskStatus.CANCELLED]
-    latest: dict[str, Task] = {}
-    for task in current:
-        latest[task.step_code] = task  # tasks are ordered by id: the newest per step wins
-    return bool(latest) and all(t.status == TaskStatus.APPROVED for t in latest.values())
+    # Tasks are ordered by id: the order they were made.
+    return rules.stage_done((t.step_code, t.status) for t in app.tasks if t.stage == app.stage)
 
 
 def close_application(

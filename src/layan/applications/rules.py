@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -73,6 +74,14 @@ def tracking_pin(secret: str, tracking_number: str) -> str:
 
 def pin_matches(secret: str, tracking_number: str, pin: str | None) -> bool:
     return pin is not None and hmac.compare_digest(tracking_pin(secret, tracking_number), pin)
+
+
+def stage_done(tasks: Iterable[tuple[str, str]]) -> bool:
+    """Whether a stage is done, from its tasks as (step code, status) in the order they
+    were made: the newest task of each step decides (a step reopened after a return has
+    a newer task), cancelled ones aside, and every step's must be approved."""
+    latest = {step: status for step, status in tasks if status != TaskStatus.CANCELLED}
+    return bool(latest) and all(status == TaskStatus.APPROVED for status in latest.values())
 
 
 def deadline(calendar: WorkingCalendar, start: datetime, sla: Duration, *, cuti: bool) -> datetime:

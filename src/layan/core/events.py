@@ -95,21 +95,33 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+HASHED = (
+    "ledger",
+    "seq",
+    "case_type",
+    "case_id",
+    "activity",
+    "lifecycle",
+    "timestamp",
+    "resource",
+    "role",
+    "unit",
+    "agency",
+    "payload",
+)
+
+
+def hashed_fields(values: Any) -> dict[str, Any]:
+    """What an event's hash covers, from its row or anything with its fields as attributes
+    or keys: every field but the hashes, the time in UTC to the microsecond."""
+    get = values.__getitem__ if isinstance(values, dict) else values.__getattribute__
+    fields = {name: get(name) for name in HASHED}
+    fields["timestamp"] = fields["timestamp"].isoformat(timespec="microseconds")
+    return fields
+
+
 def _hashed_fields(event: Event) -> dict[str, Any]:
-    return {
-        "ledger": event.ledger,
-        "seq": event.seq,
-        "case_type": event.case_type,
-        "case_id": event.case_id,
-        "activity": event.activity,
-        "lifecycle": event.lifecycle,
-        "timestamp": event.timestamp.isoformat(timespec="microseconds"),
-        "resource": event.resource,
-        "role": event.role,
-        "unit": event.unit,
-        "agency": event.agency,
-        "payload": event.payload,
-    }
+    return hashed_fields(event)
 
 
 def _locked_head(session: Session, ledger: str) -> Ledger:

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 
 from layan.catalogue.standard import Step
+from layan.surveys.rules import ELEMENT_KEYS
 
 HOUR = 3600.0
 WORKING_DAY = 8.5 * HOUR
@@ -80,19 +81,8 @@ REFUSAL = ("Persyaratan tidak terpenuhi", "UU 25/2009 Pasal 18")
 
 def scores(rng: random.Random, *, late: bool, refused: bool) -> dict[str, int]:
     """A questionnaire: mostly satisfied; a late case rates time low, a refusal rates lower."""
-    keys = (
-        "requirements",
-        "procedure",
-        "time",
-        "fee",
-        "product",
-        "competence",
-        "behaviour",
-        "complaints",
-        "facilities",
-    )
     found = {}
-    for key in keys:
+    for key in ELEMENT_KEYS:
         weights = (2, 8, 45, 45)
         if (key == "time" and late) or refused:
             weights = (10, 30, 45, 15)

@@ -103,12 +103,6 @@ class Sink(Protocol):
     def complaint(self, case: Case, at: datetime) -> None: ...
 
 
-def _stage_done(case: Case) -> bool:
-    """As `applications.procedure.stage_done`: the newest task of each step approved."""
-    latest = {t.step.code: t for t in case.tasks if t.stage == case.stage}
-    return all(t.status == TaskStatus.APPROVED for t in latest.values())
-
-
 class Engine:
     """Plays arrivals forward until `now`; what is still open then stays open."""
 
@@ -250,7 +244,9 @@ class Engine:
         )
         if outcome == "approve":
             task.status = TaskStatus.APPROVED
-            if _stage_done(case):
+            if rules.stage_done(
+                (t.step.code, t.status) for t in case.tasks if t.stage == case.stage
+            ):
                 if not self._open_stage(now, case, case.stage + 1, actor):
                     self._close(now, case, Status.APPROVED, actor)
         elif outcome == "return":

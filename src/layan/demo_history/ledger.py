@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from layan.core.db import UnitOfWork
-from layan.core.events import GENESIS, LIFECYCLES, Actor, Event, Ledger, event_hash
+from layan.core.events import GENESIS, LIFECYCLES, Actor, Event, Ledger, event_hash, hashed_fields
 
 
 class Chains:
@@ -59,8 +59,7 @@ class Chains:
             "agency": agency or actor.agency or ledger,
             "payload": payload or {},
         }
-        hashed = {**row, "timestamp": at.isoformat(timespec="microseconds")}
-        row["hash"] = event_hash(prev, hashed)
+        row["hash"] = event_hash(prev, hashed_fields(row))
         row["prev_hash"], row["id"] = prev, self.next_id
         self.next_id += 1
         self.heads[ledger] = (seq + 1, row["hash"])
