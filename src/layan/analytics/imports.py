@@ -9,13 +9,15 @@ file is either imported whole or not at all. A file already imported by the agen
 same bytes) is refused, so a log is never counted twice.
 
 What is kept of each event: its case, activity, lifecycle transition (empty when the log
-has none), time, resource, role and unit (`org:group`); `analytics.eventlog.read_imported`
-reads them back in the columns of Layan's own log.
+has none), time, resource, role and unit (`org:group`), the case and the resource under
+pseudonyms (`pseudonymised`); `analytics.eventlog.read_imported` reads them back in the
+columns of Layan's own log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +92,23 @@ def check_fits(log: XesLog) -> None:
             )
 
 
+PSEUDONYMISED = ("case_id", "resource")
+
+
+def pseudonymised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cases and resources under pseudonyms: an older system's case ids and officer names
+    are often NIKs and names, and the analysis needs only which events belong together.
+    The pseudonyms are keyed by a random salt kept nowhere, so they cannot be turned back
+    or linked across logs (UU 27/2022: data minimisation)."""
+    salt = secrets.token_bytes(16)
+    columns = []
+    for column in PSEUDONYMISED:
+        values = frame[column].drop_nulls().unique().to_list()
+        names = {v: hashlib.sha256(salt + v.encode()).hexdigest()[:16] for v in values}
+        columns.append(pl.col(column).replace_strict(names, default=None, return_dtype=pl.String))
+    return frame.with_columns(columns)
+
+
 def _rows(frame: pl.DataFrame, log_id: int) -> list[dict[str, object]]:
     return [{"log_id": log_id, **row} for row in frame.select(_KEPT).iter_rows(named=True)]
 
@@ -113,8 +132,9 @@ def _store(uow: UnitOfWork, log: XesLog, row: ImportedLog) -> None:
     """The log's row, then its events in batches, in the caller's transaction."""
     uow.session.add(row)
     uow.session.flush()
-    for start in range(0, log.frame.height, BATCH):
-        uow.session.execute(insert(ImportedEvent), _rows(log.frame.slice(start, BATCH), row.id))
+    frame = pseudonymised(log.frame)
+    for start in range(0, frame.height, BATCH):
+        uow.session.execute(insert(ImportedEvent), _rows(frame.slice(start, BATCH), row.id))
 
 
 def import_xes(
