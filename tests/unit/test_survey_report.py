@@ -277,46 +277,6 @@ def test_a_download_is_named_after_its_scope_and_period_safely() -> None:
     assert re.fullmatch(r"[a-z0-9-]+\.csv", report.file_name(odd, "csv"))
 
 
-# --- the chart -----------------------------------------------------------------------
-
-
-def test_bar_heights_are_proportional_to_the_index_on_a_0_to_100_scale() -> None:
-    chart = report.bar_chart(
-        [("TW I", Decimal(100), "100"), ("TW II", Decimal(50), "50"), ("TW III", None, "–")],
-        current=1,
-    )
-    full, half, empty = chart.bars
-    plot = chart.baseline - chart.top
-    assert full.height == pytest.approx(plot, abs=0.1)
-    assert half.height == pytest.approx(plot / 2, abs=0.1)
-    assert empty.height == 0
-    assert full.y + full.height == pytest.approx(chart.baseline, abs=0.1)
-    assert half.y + half.height == pytest.approx(chart.baseline, abs=0.1)
-    assert [b.current for b in chart.bars] == [False, True, False]
-    assert [b.value for b in chart.bars] == ["100", "50", "–"]
-    assert [t.label for t in chart.ticks] == ["0", "25", "50", "75", "100"]
-    assert chart.ticks[0].y == chart.baseline and chart.ticks[-1].y == chart.top
-
-
-@pytest.mark.parametrize("count", [1, 3, 4, 12])
-def test_every_bar_and_label_stays_inside_the_viewbox(count: int) -> None:
-    values = [Decimal(25 + 75 * i / max(count - 1, 1)) for i in range(count)]
-    chart = report.bar_chart([(str(i), v, str(v)) for i, v in enumerate(values)])
-    for bar in chart.bars:
-        assert 0 <= bar.x and bar.x + bar.width <= chart.width
-        assert 0 <= bar.y and bar.y + bar.height <= chart.height
-        assert chart.left <= bar.center <= chart.right
-        assert 0 < bar.value_y < chart.height
-    assert chart.label_y < chart.height
-    xs = [bar.x for bar in chart.bars]
-    assert xs == sorted(xs) and len(set(xs)) == count
-
-
-def test_a_value_above_the_scale_is_drawn_at_its_top_not_beyond() -> None:
-    (bar,) = report.bar_chart([("x", Decimal(250), "250")]).bars
-    assert bar.y >= 0 and bar.height == pytest.approx(212 - 20, abs=0.1)
-
-
 # --- PDF -----------------------------------------------------------------------------
 
 

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from layan.analytics import charts, dashboard, open_data, rules
+from layan.analytics import dashboard, open_data, rules
 from layan.analytics.dashboard import Dashboard
+from layan.core import charts
 from layan.core.db import Database
 from layan.web.deps import DbDep
 from layan.web.errors import lang

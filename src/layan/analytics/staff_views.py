@@ -1,6 +1,6 @@
 """What the staff's analysis pages share: step names, charts, and the page context.
 
-Charts come from `analytics.charts` (geometry only) and are drawn by the `_chart.html`
+Charts come from `core.charts` (geometry only) and are drawn by the `_chart.html`
 macro; every chart stands beside a table of the same numbers.
 """
 
@@ -11,10 +11,10 @@ from typing import Any
 
 from fastapi import Request
 
-from layan.analytics import charts
 from layan.analytics.bottlenecks import StepTimes
 from layan.analytics.simulation_results import Bin
 from layan.catalogue.queries import PublishedStandard
+from layan.core import charts
 from layan.core.errors import ValidationFailedError
 from layan.web.errors import lang
 from layan.web.messages import translate

@@ -2,8 +2,8 @@
 
 Pure: no database and no web. The page, the CSV and the PDF show one `Report`, which
 the web layer builds from the survey's queries: the periods of a year and their
-boundaries, the per-element table, the trend, the rows of the CSV and the geometry of
-the trend chart all come from here, so the three outputs cannot disagree.
+boundaries, the per-element table, the trend and the rows of the CSV all come from
+here, so the three outputs cannot disagree (the trend is drawn by `core.charts`).
 """
 
 from __future__ import annotations
@@ -391,85 +391,3 @@ def file_name(report: Report, extension: str) -> str:
     parts = ("ikm", report.scope_code, report.figures.period.key, "legacy" if report.legacy else "")
     stem = "-".join(p for p in parts if p).lower()
     return re.sub(r"[^a-z0-9-]+", "-", stem).strip("-") + f".{extension}"
-
-
-# --- the trend chart -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One period's bar, in the chart's own units (its viewBox)."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    center: float  # where the period's name and value are centred
-    label: str
-    value: str  # the IKM as shown, or a dash for a period without responses
-    value_y: float
-    current: bool
-
-
-@dataclass(frozen=True)
-class Tick:
-    y: float
-    label: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A bar chart drawn from the numbers alone: the page writes it as inline SVG."""
-
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    baseline: float
-    label_y: float
-    bars: tuple[Bar, ...]
-    ticks: tuple[Tick, ...]
-
-
-SCALE_TOP = Decimal(100)
-
-
-def bar_chart(
-    points: Sequence[tuple[str, Decimal | None, str]],
-    *,
-    current: int | None = None,
-    width: int = 640,
-    height: int = 240,
-) -> Chart:
-    """Bars for (label, IKM or None, value as shown), on a fixed 0-100 scale.
-
-    Heights are proportional to the IKM (100 fills the plot), so periods compare at a
-    glance without a cropped axis exaggerating small differences. A period without a
-    value gets no bar, only its dash.
-    """
-    left, right, top, bottom = 36.0, width - 8.0, 20.0, height - 28.0
-    plot = bottom - top
-    slot = (right - left) / max(len(points), 1)
-    bar_width = round(min(slot * 0.6, 72.0), 1)
-    bars = []
-    for i, (label, value, text) in enumerate(points):
-        center = left + slot * i + slot / 2
-        size = 0.0 if value is None else float(min(max(value, Decimal(0)), SCALE_TOP)) / 100
-        bar_height = round(plot * size, 1)
-        y = round(bottom - bar_height, 1)
-        bars.append(
-            Bar(
-                x=round(center - bar_width / 2, 1),
-                y=y,
-                width=bar_width,
-                height=bar_height,
-                center=round(center, 1),
-                label=label,
-                value=text,
-                value_y=round(y - 5, 1),
-                current=current == i,
-            )
-        )
-    ticks = tuple(Tick(round(bottom - plot * n / 4, 1), str(25 * n)) for n in range(5))
-    return Chart(width, height, left, right, top, bottom, round(bottom + 18, 1), tuple(bars), ticks)

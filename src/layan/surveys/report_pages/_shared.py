@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 
+from layan.core import charts
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, Text, ValidationFailedError
@@ -210,14 +211,21 @@ def _load(
     return Loaded(shaped, replace(query, year=year), scope, today, periods, sources, list(actions))
 
 
-def _chart(loaded: Loaded, language: str) -> report.Chart:
+def _chart(loaded: Loaded, language: str) -> charts.Chart:
+    """The trend as bars on a fixed 0-100 scale, the report's own period marked out: a
+    cropped axis would make small differences look large."""
     shaped = loaded.report
     points = [
-        (p.period.short(language), p.ikm, report.shown(p.ikm, 2, language)) for p in shaped.trend
+        (
+            p.period.short(language),
+            None if p.ikm is None else float(p.ikm),
+            report.shown(p.ikm, 2, language),
+        )
+        for p in shaped.trend
     ]
     keys = [p.period.key for p in shaped.trend]
     main = shaped.figures.period.key
-    return report.bar_chart(points, current=keys.index(main) if main in keys else None)
+    return charts.bar_chart(points, top=100, current=keys.index(main) if main in keys else None)
 
 
 def _trend_link(loaded: Loaded, period: report.Period, path: str) -> str:

@@ -36,6 +36,7 @@ class Bar:
     value: str  # the value as shown above the bar ("-" when there is none)
     value_y: float
     muted: bool = False  # drawn faint: a sample too small to read as a finding
+    current: bool = False  # the period the page is about, marked out
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,13 @@ def bar_chart(
     *,
     top: float | None = None,
     muted: frozenset[int] = frozenset(),
+    current: int | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> Chart:
     """Bars for (label, value or None, value as shown), on a scale from 0 to `top`
-    (by default the round number above the largest value)."""
+    (by default the round number above the largest value); the `muted` ones faint, the
+    `current` one marked out. A value beyond the scale is drawn at its top."""
     values = [v for _, v, _ in points if v is not None]
     top = top or nice_top(max(values, default=0.0))
     plot, slot, ticks = _frame(len(points), top, width, height)
@@ -134,6 +137,7 @@ def bar_chart(
                 text,
                 round(y - 5, 1),
                 i in muted,
+                i == current,
             )
         )
     labels = _labels([label for label, _, _ in points], slot)
