@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,7 +36,7 @@ from layan.complaints.models import Complaint, ComplaintUpdate
 from layan.core.blobs import BlobStore
 from layan.core.calendar import WorkingCalendar, national_calendar_days
 from layan.core.codes import ALPHABET, check_char
-from layan.core.db import Database, UnitOfWork
+from layan.core.db import CACHE_PAGES, Database, UnitOfWork
 from layan.core.events import Event
 from layan.core.worktime import WorkingClock
 from layan.demo_history import arrivals, staffing
@@ -107,11 +108,27 @@ def load_history(
     digest = blobs.put(demo.PDF)
     fold_all(db, wait=True)  # the history folds what it writes: what was there, first
     with db.unit_of_work() as uow:
-        written = _play(uow, rng, came, standards, staff, digest, now, progress)
+        with _roomy_cache(uow):
+            written = _play(uow, rng, came, standards, staff, digest, now, progress)
         uow.commit()
     return Summary(
         len(came), came[0].at if came else now, now, written, sum(map(len, staff.values()))
     )
+
+
+@contextmanager
+def _roomy_cache(uow: UnitOfWork) -> Iterator[None]:
+    """SQLite with a page cache large enough for millions of index entries written in
+    random order (tracking numbers); its default 2 MB makes each insert a disk read."""
+    if not uow.db.is_sqlite:
+        yield
+        return
+    connection = uow.session.connection()
+    connection.exec_driver_sql("PRAGMA cache_size = -524288")  # 512 MB
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {CACHE_PAGES}")
 
 
 def _play(uow, rng, came, standards, staff, digest, now, progress) -> dict[str, int]:  # type: ignore[no-untyped-def]
