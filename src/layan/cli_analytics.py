@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -20,20 +19,13 @@ from layan.analytics import exports, imports, rollups
 from layan.analytics.dfg import Dfg, performance_dfg
 from layan.analytics.eventlog import Selection, read_log
 from layan.analytics.xes_read import read_xes
+from layan.cli_common import database_command, err, out
 from layan.core.errors import ValidationFailedError
 from layan.core.events import SYSTEM
 
 analytics_app = typer.Typer(
     help="Rollups, event-log exports and imports, process analysis.", no_args_is_help=True
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _command():  # type: ignore[no-untyped-def]
-    from layan.cli import _command as command
-
-    return command()
 
 
 def _refreshed(db) -> int:  # type: ignore[no-untyped-def]
@@ -45,7 +37,7 @@ def _refreshed(db) -> int:  # type: ignore[no-untyped-def]
 @analytics_app.command("refresh")
 def refresh() -> None:
     """Fold what the event log gained since the last run into the rollups."""
-    with _command() as db:
+    with database_command() as db:
         total = _refreshed(db)
     out.print(f"{total} event(s) folded into the rollups")
 
@@ -53,7 +45,7 @@ def refresh() -> None:
 @analytics_app.command("rebuild")
 def rebuild() -> None:
     """Empty the rollups and fold the whole event log again."""
-    with _command() as db, Progress(console=out, transient=True) as progress:
+    with database_command() as db, Progress(console=out, transient=True) as progress:
         task = progress.add_task("Folding the event log", total=None)
         total = rollups.rebuild_rollups(db, progress=lambda n: progress.advance(task, n))
     out.print(f"rollups rebuilt from {total} event(s)")
@@ -73,7 +65,7 @@ def export_xes(
 ) -> None:
     """Write applications' events as an XES (IEEE 1849) log, one trace per application."""
     days = _day(first, "--from"), _day(last, "--to")
-    with _command() as db:
+    with database_command() as db:
         period = exports.Period(*days)
         _refreshed(db)
         done = exports.export_xes(db, to_file, service, period)
@@ -85,7 +77,7 @@ def export_ocel(
     to_file: Annotated[Path, typer.Option("--out", help="The OCEL 2.0 JSON file to write.")],
 ) -> None:
     """Write every application's events as an OCEL 2.0 JSON log (applications, tasks, units)."""
-    with _command() as db:
+    with database_command() as db:
         _refreshed(db)
         done = exports.export_ocel(db, to_file)
     out.print(f"{done.cases} application(s), {done.events} event(s) written to {to_file}")
@@ -103,7 +95,7 @@ def dfg(
     if xes is not None:
         graph = _file_dfg(xes)
     else:
-        with _command() as db:
+        with database_command() as db:
             _refreshed(db)
             with db.unit_of_work(readonly=True) as uow:
                 graph = performance_dfg(read_log(uow, Selection(service=service)))
@@ -122,7 +114,7 @@ def import_xes(
     """Import an agency's XES log from an older system, for analysis beside Layan's own."""
     if not file.is_file():
         raise typer.BadParameter(f"no such file: {file}")
-    with _command() as db:
+    with database_command() as db:
         done = imports.import_xes(db, file, agency=agency, actor=SYSTEM, name=name)
     out.print(f"imported log {done.id}: {done.cases} case(s), {done.events} event(s)")
 

@@ -9,25 +9,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from layan.catalogue import queries as catalogue
+from layan.cli_common import database_command, err, load_settings, out
 from layan.core.events import SYSTEM
 from layan.documents import keys, pades, rules
 from layan.documents.keys import KeyFolder
 
 keys_app = typer.Typer(help="The agencies' signing keys and certificates.", no_args_is_help=True)
 documents_app = typer.Typer(help="Issued documents: verify one offline.", no_args_is_help=True)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 def _runtime():  # type: ignore[no-untyped-def]
-    from layan.cli import _command, _settings
-
-    settings = _settings()
-    return settings, _command(settings)
+    settings = load_settings()
+    return settings, database_command(settings)
 
 
 @keys_app.command("list")
