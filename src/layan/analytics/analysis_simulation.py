@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from time import monotonic
 from typing import Any
 
 from layan.analytics.analysis_access import (
@@ -35,6 +36,7 @@ from layan.analytics.analysis_reads import (
     service_and_period,
     today,
 )
+from layan.analytics.simulation import Queue
 from layan.analytics.simulation_changes import AddOfficers, Change, RemoveStep
 from layan.analytics.simulation_fit import Fitted, fit_model
 from layan.analytics.simulation_load import SharedService
@@ -221,6 +223,33 @@ def backtest_service(
         published, _ = access_to(uow, principal, code)
         tz = catalogue.agency_tz(uow, published.agency)
         quarter = last_full_quarter(today(uow, tz), tz)
+    key = (db.url, published.version_id, quarter, replications, start, discipline)
+    kept = _BACKTESTS.get(key)
+    if kept is not None and kept[0] > monotonic():
+        return kept[1]
+    report = _backtest(db, published, quarter, count, replications, start, discipline)
+    if len(_BACKTESTS) > 64:
+        _BACKTESTS.clear()
+    _BACKTESTS[key] = (monotonic() + BACKTEST_SECONDS, report)
+    return report
+
+
+# A past quarter hardly changes: its backtest is kept a while rather than refitted and
+# simulated again on every view of the what-if page (by database, standard version,
+# quarter and the run's settings; the caller's access was checked above).
+BACKTEST_SECONDS = 3600
+_BACKTESTS: dict[tuple[Any, ...], tuple[float, BacktestReport]] = {}
+
+
+def _backtest(
+    db: Database,
+    published: PublishedStandard,
+    quarter: Period,
+    count: int,
+    replications: Any,
+    start: int,
+    discipline: Queue,
+) -> BacktestReport:
     fitted = _fit(db, published, quarter)
     if replications is None or replications == "":
         # Not asked for a number: as many as fit (a busy service's quarter may fit fewer).
