@@ -77,11 +77,11 @@ def _today(uow: UnitOfWork, scope: Scope) -> date:
     return uow.now().astimezone(zone(catalogue.agency_tz(uow, scope.agency))).date()
 
 
-def _names(uow: UnitOfWork) -> dict[str, Any]:
+def _names(uow: UnitOfWork, agencies: list[Any], standards: list[Any]) -> dict[str, Any]:
     """Names by code: agencies, units ("AGENCY.UNIT"), services, steps ("service/step")."""
     names: dict[str, Any] = dict(catalogue.unit_names(uow))
-    names.update({agency.code: agency.name for agency in catalogue.list_agencies(uow)})
-    for published in catalogue.list_standards(uow):
+    names.update({agency.code: agency.name for agency in agencies})
+    for published in standards:
         standard = published.standard
         names[standard.code] = standard.name
         names.update({f"{standard.code}/{s.code}": s.name for s in standard.procedure})
@@ -125,15 +125,17 @@ def read_dashboard(
     service: str | None = None,
     first: str | None = None,
     last: str | None = None,
-    names: tuple[str, str] = ("from", "to"),
+    fields: tuple[str, str] = ("from", "to"),
 ) -> Dashboard:
-    """A page's figures: the scope's, its steps, the next level's table and the names."""
+    """A page's figures: the scope's, its steps, the next level's table and the names.
+    `fields` name the period's two inputs in an error (the pages' `dari` and `sampai`)."""
     with db.unit_of_work(readonly=True) as uow:
         scope, found_agency, found_service = _scope(uow, agency, service)
-        start, end = rules.period(first, last, _today(uow, scope), names)
+        start, end = rules.period(first, last, _today(uow, scope), fields)
         shown = figures.dashboard(uow, scope, start, end, with_steps=True)
-        names = _names(uow)
-        rows = [] if scope.service else _rows(uow, scope, start, end)
+        agencies, standards = catalogue.list_agencies(uow), catalogue.list_standards(uow)
+        names = _names(uow, agencies, standards)
+        rows = [] if scope.service else _rows(uow, scope, start, end, agencies, standards)
         rows.sort(key=lambda row: _reading_name(names.get(row.key, row.key)))
         return Dashboard(shown, found_agency, found_service, rows, names)
 
@@ -143,19 +145,22 @@ def _reading_name(name: Any) -> str:
     return str(getattr(name, "id", name))
 
 
-def _rows(uow: UnitOfWork, scope: Scope, start: str, end: str) -> list[Row]:
+def _rows(
+    uow: UnitOfWork,
+    scope: Scope,
+    start: str,
+    end: str,
+    agencies: list[Any],
+    standards: list[Any],
+) -> list[Row]:
     """The next level's lines: every agency (or every service of the agency), those with
     nothing in the period included, with nothing to show."""
     by = "service" if scope.agency else "agency"
     found = {row.key: row for row in figures.table(uow, by, scope, start, end)}
     if scope.agency:
-        listed = [
-            (p.standard.code, p.agency)
-            for p in catalogue.list_standards(uow)
-            if p.agency == scope.agency
-        ]
+        listed = [(p.standard.code, p.agency) for p in standards if p.agency == scope.agency]
     else:
-        listed = [(a.code, a.code) for a in catalogue.list_agencies(uow)]
+        listed = [(a.code, a.code) for a in agencies]
     for key, agency in listed:
-        found.setdefault(key, Row(key, agency, 0, 0, None, {"p50": None, "p90": None}, 0, None, 0))
+        found.setdefault(key, Row.empty(key, agency))
     return list(found.values())

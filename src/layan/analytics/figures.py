@@ -356,6 +356,11 @@ class Row:
     ikm: float | None
     ikm_n: int
 
+    @classmethod
+    def empty(cls, key: str, agency: str) -> Row:
+        """A line with nothing in the period: listed all the same."""
+        return cls(key, agency, 0, 0, None, {"p50": None, "p90": None}, 0, None, 0)
+
 
 def table(uow: UnitOfWork, by: str, scope: Scope, first: str, last: str) -> list[Row]:
     """The period's figures per agency (`by="agency"`) or per service (`by="service"`),

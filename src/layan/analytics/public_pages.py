@@ -39,7 +39,7 @@ def _read(request: Request, db: Database, agency: str | None, service: str | Non
         service=service,
         first=params.get("dari", "")[:10],
         last=params.get("sampai", "")[:10],
-        names=_PERIOD,
+        fields=_PERIOD,
     )
 
 
