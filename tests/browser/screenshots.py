@@ -36,7 +36,17 @@ def _start(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         "LAYAN_DATA_DIR": str(folder),
     }
     subprocess.run(
-        [sys.executable, "-m", "layan.cli", "demo", "load", "--applications", "120"],
+        [
+            sys.executable,
+            "-m",
+            "layan.cli",
+            "demo",
+            "load",
+            "--applications",
+            "120",
+            "--history",
+            "3000",
+        ],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -70,6 +80,8 @@ def _citizen(page: Page, label: str) -> None:
     page.goto("/layanan/skck/ajukan")
     page.get_by_role("button", name="Lanjut: periksa jawaban").click()
     _shoot(page, f"{label}-apply-errors")
+    page.goto("/kinerja/DPMPTSP")
+    _shoot(page, f"{label}-dashboard")
 
 
 def _officer(page: Page, label: str) -> None:
@@ -82,6 +94,13 @@ def _officer(page: Page, label: str) -> None:
     if first.count():
         first.click()
         _shoot(page, f"{label}-officer-task")
+    page.get_by_role("button", name="Keluar").click()
+    page.goto("/petugas/masuk")
+    page.fill("#username", "dpmptsp-kepala")
+    page.fill("#password", "layan-demo")
+    page.get_by_role("button", name="Masuk").click()
+    page.goto("/petugas/analitik/pbg?dari=2026-01-01")
+    _shoot(page, f"{label}-analysis")
 
 
 def main() -> None:
