@@ -6,12 +6,13 @@ names a person or a case, only counts, rates and durations per agency, service a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from layan.analytics import figures, open_data, rules
-from layan.analytics.figures import Figures, Row, Scope
+from layan.analytics import breakdowns, figures, open_data, rules
+from layan.analytics.breakdowns import Row
+from layan.analytics.figures import Figures, Scope
 from layan.catalogue import queries as catalogue
 from layan.core.calendar import zone
 from layan.core.db import Database, UnitOfWork
@@ -132,7 +133,10 @@ def read_dashboard(
     with db.unit_of_work(readonly=True) as uow:
         scope, found_agency, found_service = _scope(uow, agency, service)
         start, end = rules.period(first, last, _today(uow, scope), fields)
-        shown = figures.dashboard(uow, scope, start, end, with_steps=True)
+        shown = replace(
+            figures.dashboard(uow, scope, start, end),
+            steps=breakdowns.steps(uow, scope, start, end),
+        )
         agencies, standards = catalogue.list_agencies(uow), catalogue.list_standards(uow)
         names = _names(uow, agencies, standards)
         rows = [] if scope.service else _rows(uow, scope, start, end, agencies, standards)
@@ -156,7 +160,7 @@ def _rows(
     """The next level's lines: every agency (or every service of the agency), those with
     nothing in the period included, with nothing to show."""
     by = "service" if scope.agency else "agency"
-    found = {row.key: row for row in figures.table(uow, by, scope, start, end)}
+    found = {row.key: row for row in breakdowns.table(uow, by, scope, start, end)}
     if scope.agency:
         listed = [(p.standard.code, p.agency) for p in standards if p.agency == scope.agency]
     else:

@@ -1,5 +1,7 @@
 """The dashboard's figures, read from the rollups: a few hundred rows whatever the history.
 
+The tables a page shows beside them (agencies or services, steps) are in `breakdowns`.
+
 A scope is the whole platform, one agency, or one service; a period is a run of whole
 months (the rollups' grain). Every figure comes with the n it stands on.
 """
@@ -18,7 +20,6 @@ from layan.analytics.models import (
     ComplaintMonth,
     LeadTimes,
     ServiceMonth,
-    StepMonth,
     SurveyMonth,
 )
 from layan.core.db import UnitOfWork
@@ -43,22 +44,6 @@ class MonthFigures:
     backlog: int
     ikm: float | None
     ikm_n: int
-
-
-@dataclass(frozen=True)
-class StepFigures:
-    """One step at one unit over the period: its queue, its delays, its breaches."""
-
-    agency: str
-    unit: str
-    service: str
-    step: str
-    completed: int
-    late: int
-    breached: int
-    returned: int
-    mean_wait_hours: float | None
-    mean_work_hours: float | None
 
 
 @dataclass(frozen=True)
@@ -87,7 +72,7 @@ class Figures:
     months: list[MonthFigures]
     kpis: rules.Kpis
     complaints: ComplaintFigures | None
-    steps: list[StepFigures] = field(default_factory=list)
+    steps: list[Any] = field(default_factory=list)  # breakdowns.StepFigures, for the pages
 
     def to_json(self) -> dict[str, Any]:
         """The API's answer: the contract's fields, then what the pages show besides."""
@@ -180,15 +165,12 @@ def _added(rows: Sequence[Sequence[int]]) -> list[int]:
     return [sum(column) for column in zip(*rows, strict=True)] if rows else []
 
 
-def _lead(buckets: dict[int, int]) -> dict[str, float | None]:
+def lead_of(buckets: dict[int, int]) -> dict[str, float | None]:
     return {"p50": rules.percentile(buckets, 0.5), "p90": rules.percentile(buckets, 0.9)}
 
 
-def dashboard(
-    uow: UnitOfWork, scope: Scope, first: str, last: str, *, with_steps: bool = False
-) -> Figures:
-    """The figures of a scope over the months `first`..`last` (both included); with the
-    steps' table (for the pages) when asked."""
+def dashboard(uow: UnitOfWork, scope: Scope, first: str, last: str) -> Figures:
+    """The figures of a scope over the months `first`..`last` (both included)."""
     months = rules.months_between(first, last)
     counted = _service_months(uow, scope, last)
     leads = _lead_times(uow, scope, first, last)
@@ -207,7 +189,7 @@ def dashboard(
                 c["received"],
                 c["decided"],
                 rules.share(c["on_time"], c["decided"]),
-                _lead(leads.get(month, {})),
+                lead_of(leads.get(month, {})),
                 backlog,
                 ikm,
                 ikm_n,
@@ -228,7 +210,7 @@ def dashboard(
         completed=total["decided"],
         on_time=total["on_time"],
         on_time_pct=rules.share(total["on_time"], total["decided"]),
-        lead_time_wd=_lead(rules.merged_buckets(b for m in leads.values() for b in m.items())),
+        lead_time_wd=lead_of(rules.merged_buckets(b for m in leads.values() for b in m.items())),
         backlog=backlog,
         breached=total["breached"],
         ikm=ikm,
@@ -242,7 +224,6 @@ def dashboard(
             cost_and_transactions=cost,
         ),
         complaints=None if scope.service else _complaints(uow, scope, first, last),
-        steps=steps(uow, scope, first, last) if with_steps else [],
     )
 
 
@@ -292,128 +273,3 @@ def _complaints(uow: UnitOfWork, scope: Scope, first: str, last: str) -> Complai
     values = [int(v or 0) for v in uow.session.execute(stmt).one()]
     received, resolved, on_time, breached = values
     return ComplaintFigures(received, resolved, on_time, rules.share(on_time, resolved), breached)
-
-
-def steps(uow: UnitOfWork, scope: Scope, first: str, last: str) -> list[StepFigures]:
-    """Every step of the scope's services at every unit: where cases waited and breached.
-
-    For an agency, the steps of its own services and the steps its units did for others'.
-    """
-    names = (
-        "completed",
-        "late",
-        "breached",
-        "returned",
-        "waited",
-        "wait_seconds",
-        "worked",
-        "work_seconds",
-    )
-    stmt = select(
-        StepMonth.agency,
-        StepMonth.unit,
-        StepMonth.service,
-        StepMonth.step,
-        *(func.sum(getattr(StepMonth, n)) for n in names),
-    ).where(StepMonth.month.between(first, last))
-    if scope.service:
-        stmt = stmt.where(StepMonth.service == scope.service)
-    elif scope.agency:
-        owned = select(ServiceMonth.service).where(ServiceMonth.agency == scope.agency)
-        stmt = stmt.where((StepMonth.agency == scope.agency) | StepMonth.service.in_(owned))
-    stmt = stmt.group_by(StepMonth.agency, StepMonth.unit, StepMonth.service, StepMonth.step)
-    found = []
-    for row in uow.session.execute(stmt):
-        completed, late, breached, returned, waited, wait, worked, work = (v or 0 for v in row[4:])
-        found.append(
-            StepFigures(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                int(completed),
-                int(late),
-                int(breached),
-                int(returned),
-                round(wait / waited / 3600, 1) if waited else None,
-                round(work / worked / 3600, 1) if worked else None,
-            )
-        )
-    return sorted(found, key=lambda s: (-s.breached, -s.late, s.service, s.step, s.unit))
-
-
-@dataclass(frozen=True)
-class Row:
-    """One agency's or service's line in a table of the period: never ranked, listed by name."""
-
-    key: str
-    agency: str
-    received: int
-    completed: int
-    on_time_pct: float | None
-    lead_time_wd: dict[str, float | None]
-    backlog: int
-    ikm: float | None
-    ikm_n: int
-
-    @classmethod
-    def empty(cls, key: str, agency: str) -> Row:
-        """A line with nothing in the period: listed all the same."""
-        return cls(key, agency, 0, 0, None, {"p50": None, "p90": None}, 0, None, 0)
-
-
-def table(uow: UnitOfWork, by: str, scope: Scope, first: str, last: str) -> list[Row]:
-    """The period's figures per agency (`by="agency"`) or per service (`by="service"`),
-    in four grouped reads however many there are."""
-    group = getattr(ServiceMonth, by)
-    owner = ServiceMonth.agency  # a service's agency; an agency's own code
-    sums = (ServiceMonth.received, ServiceMonth.decided, ServiceMonth.on_time)
-    period = (
-        select(group, owner, *(func.sum(c) for c in sums))
-        .where(ServiceMonth.month.between(first, last), *scope_filter(ServiceMonth, scope))
-        .group_by(group, owner)
-    )
-    counted = {
-        key: [int(v or 0) for v in values] for key, _, *values in uow.session.execute(period)
-    }
-    history = (
-        select(group, owner, func.sum(ServiceMonth.received - ServiceMonth.decided))
-        .where(ServiceMonth.month <= last, *scope_filter(ServiceMonth, scope))
-        .group_by(group, owner)
-    )
-    owners, backlogs = {}, {}
-    for key, agency, backlog in uow.session.execute(history):
-        owners[key], backlogs[key] = agency, int(backlog or 0)
-    buckets: dict[str, dict[int, int]] = {}
-    lead = (
-        select(getattr(LeadTimes, by), LeadTimes.bucket, func.sum(LeadTimes.count))
-        .where(LeadTimes.month.between(first, last), *scope_filter(LeadTimes, scope))
-        .group_by(getattr(LeadTimes, by), LeadTimes.bucket)
-    )
-    for key, bucket, count in uow.session.execute(lead):
-        buckets.setdefault(key, {})[int(bucket)] = int(count)
-    ikms = _ikms_by(uow, by, scope, first, last)
-    rows = []
-    for key in sorted(set(backlogs) | set(ikms)):
-        received, decided, on_time = counted.get(key, [0, 0, 0])
-        rows.append(
-            Row(
-                key,
-                owners.get(key, key),
-                received,
-                decided,
-                rules.share(on_time, decided),
-                _lead(buckets.get(key, {})),
-                backlogs.get(key, 0),
-                *ikms.get(key, (None, 0)),
-            )
-        )
-    return rows
-
-
-def _ikms_by(
-    uow: UnitOfWork, by: str, scope: Scope, first: str, last: str
-) -> dict[str, tuple[float | None, int]]:
-    totals = survey_totals(uow, scope, first, last, [getattr(SurveyMonth, by)])
-    # Walk-in questionnaires name no service: they count for their agency only.
-    return {key[0]: ikm_of(values) for key, values in totals.items() if key[0]}
