@@ -195,3 +195,17 @@ def test_the_default_period_ends_in_this_month_where_the_reader_is_served(
     assert (found["from"], found["to"]) == ("2025-07", "2026-06")
     agency = client.get("/api/v1/dashboard?agency=DISDUKCAPIL").json()
     assert agency["to"] == "2026-06"
+
+
+def test_figures_kept_between_reads_move_as_soon_as_the_rollups_do(
+    client: TestClient, db: Database
+) -> None:
+    url = f"/api/v1/dashboard?service={KK}&from=2026-06&to=2026-06"
+    _submit(client, 1)
+    rollups.refresh_rollups(db)
+    assert client.get(url).json()["received"] == 1
+    assert client.get(url).json()["received"] == 1  # read again: kept
+    _submit(client, 2)
+    assert client.get(url).json()["received"] == 1  # not yet folded: what the rollups say
+    rollups.refresh_rollups(db)
+    assert client.get(url).json()["received"] == 2

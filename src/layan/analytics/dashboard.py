@@ -13,6 +13,7 @@ from typing import Any
 from layan.analytics import breakdowns, figures, open_data, rules
 from layan.analytics.breakdowns import Row
 from layan.analytics.figures import Figures, Scope
+from layan.analytics.rollups import rollup_state
 from layan.catalogue import queries as catalogue
 from layan.core.calendar import zone
 from layan.core.db import Database, UnitOfWork
@@ -73,6 +74,23 @@ def _scope(
     return Scope(agency, service), found_agency, found_service
 
 
+# Figures read from the rollups, kept until the rollups move: a public page is read far
+# more often than the worker folds anything new, and every reader of a moment sees the
+# same numbers. Keyed by what was asked and by the rollups' state (the cursors and the
+# agencies' own entries), so nothing kept is ever older than the rollups themselves.
+KEPT_MOST = 512
+_KEPT: dict[tuple[Any, ...], Any] = {}
+
+
+def _kept(uow: UnitOfWork, asked: tuple[Any, ...], read: Any, *args: Any) -> Any:
+    key = (uow.db.url, rollup_state(uow), *asked)
+    if key not in _KEPT:
+        if len(_KEPT) >= KEPT_MOST:
+            _KEPT.clear()
+        _KEPT[key] = read(uow, *args)
+    return _KEPT[key]
+
+
 def _today(uow: UnitOfWork, scope: Scope) -> date:
     """Today where the scope is: the agency's zone, or WIB for the whole platform."""
     return uow.now().astimezone(zone(catalogue.agency_tz(uow, scope.agency))).date()
@@ -101,7 +119,7 @@ def read_figures(
     with db.unit_of_work(readonly=True) as uow:
         scope, _agency, _service = _scope(uow, agency, service)
         start, end = rules.period(first, last, _today(uow, scope))
-        return figures.dashboard(uow, scope, start, end)
+        return _kept(uow, ("figures", scope, start, end), figures.dashboard, scope, start, end)
 
 
 def read_open_data(
@@ -134,8 +152,8 @@ def read_dashboard(
         scope, found_agency, found_service = _scope(uow, agency, service)
         start, end = rules.period(first, last, _today(uow, scope), fields)
         shown = replace(
-            figures.dashboard(uow, scope, start, end),
-            steps=breakdowns.steps(uow, scope, start, end),
+            _kept(uow, ("figures", scope, start, end), figures.dashboard, scope, start, end),
+            steps=_kept(uow, ("steps", scope, start, end), breakdowns.steps, scope, start, end),
         )
         agencies, standards = catalogue.list_agencies(uow), catalogue.list_standards(uow)
         names = _names(uow, agencies, standards)

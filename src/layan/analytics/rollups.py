@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 
 from layan.analytics.clocks import DbClocks
 from layan.analytics.fold import Fold, LogEvent, SurveyRow
-from layan.analytics.models import CaseFacts, OpenTask, RollupCursor
+from layan.analytics.models import AgencyMonthFigures, CaseFacts, OpenTask, RollupCursor
 from layan.analytics.rollup_rows import (
     ROLLUP_TABLES,
     add_deltas,
@@ -104,6 +104,25 @@ def rebuild_rollups(db: Database, *, progress: Callable[[int], None] | None = No
         if progress is not None:
             progress(done.events)
     return total
+
+
+def rollup_state(uow: UnitOfWork) -> tuple[Any, ...]:
+    """What the rollups stand at, cheaply: the cursors and the agencies' own entries. Two
+    reads with the same state read the same rollups (once per unit of work)."""
+    if "rollup_state" not in uow.cache:
+        cursors = uow.session.execute(
+            select(RollupCursor.source, RollupCursor.last_id).order_by(RollupCursor.source)
+        ).all()
+        entries = uow.session.execute(
+            select(
+                func.count(),
+                func.max(AgencyMonthFigures.entered_at),
+                func.sum(AgencyMonthFigures.counter_transactions),
+                func.sum(AgencyMonthFigures.cost_rupiah),
+            )
+        ).one()
+        uow.cache["rollup_state"] = (tuple(map(tuple, cursors)), tuple(entries))
+    return uow.cache["rollup_state"]  # type: ignore[no-any-return]
 
 
 # --- reading past the cursor ----------------------------------------------------------
