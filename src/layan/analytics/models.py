@@ -94,7 +94,9 @@ class ServiceMonth(Base):
 
 
 class LeadTimes(Base):
-    """How many decisions of a month took how long, in tenths of a working day.
+    """How many decisions of a month took how long: each bucket named by its upper edge in
+    tenths of a working day (`analytics.rules.bucket_of`: tenths up to 5 working days,
+    halves up to 20, whole days up to 100).
 
     A histogram, so medians and 90th percentiles of any period add up from the months'
     rows; the last bucket holds everything from `analytics.rules.LAST_BUCKET` on.
