@@ -74,11 +74,22 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
+# What shapes a stored history: the schema, the rollups' rules and fold, the generator.
+SHAPED_BY = (
+    "src/layan/migrations/versions/*.py",
+    "src/layan/analytics/rules.py",
+    "src/layan/analytics/fold.py",
+    "src/layan/demo_history/*.py",
+)
+
+
 def _head() -> str:
-    """The schema's fingerprint: a kept database is reused only while it is unchanged."""
+    """The fingerprint of what shapes the history: a kept database is reused only while
+    every file of SHAPED_BY is unchanged."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "src/layan/migrations/versions").glob("*.py")):
-        digest.update(path.read_bytes())
+    for pattern in SHAPED_BY:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -131,8 +142,13 @@ def _checkpoint(path: Path) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def dashboard_requests(url: str, rng: random.Random, count: int) -> tuple[list[bytes], list[bytes]]:
-    """API reads over every scope and period, and page reads, in a shuffled order."""
+def dashboard_requests(
+    url: str, rng: random.Random, count: int
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """API reads over every scope and period, in a shuffled order (read again and again,
+    so most are answered from the figures kept since the rollups last moved); API reads
+    each of its own scope and period (never kept before: every one adds up the rollups);
+    and page reads."""
     db = Database(url)
     try:
         with db.unit_of_work(readonly=True) as uow:
@@ -150,7 +166,23 @@ def dashboard_requests(url: str, rng: random.Random, count: int) -> tuple[list[b
     pages = [http_request("GET", "/kinerja")] + [
         http_request("GET", f"/kinerja/{a}") for a in agencies
     ]
-    return [rng.choice(api) for _ in range(count)], [rng.choice(pages) for _ in range(count // 4)]
+    months = [_months_before(last, back) for back in range(36)]
+    asked = {
+        (scope, first, end)
+        for scope in scopes
+        for first in months
+        for end in months
+        if first <= end
+    }
+    cold = [
+        http_request("GET", f"/api/v1/dashboard?{scope}from={first}&to={end}")
+        for scope, first, end in rng.sample(sorted(asked), min(count, len(asked)))
+    ]
+    return (
+        [rng.choice(api) for _ in range(count)],
+        cold,
+        [rng.choice(pages) for _ in range(count // 4)],
+    )
 
 
 def _months_before(month: str, count: int) -> str:
@@ -227,7 +259,7 @@ def _measure(
     result: Result, servers: dict[str, UvicornServer], url: str, args: argparse.Namespace
 ) -> None:
     rng = random.Random(args.seed)
-    api, pages = dashboard_requests(url, rng, args.requests)
+    api, cold, pages = dashboard_requests(url, rng, args.requests)
     db = Database(url)
     try:
         submissions = build_submissions(db, args.intake + 50, args.seed)
@@ -255,6 +287,7 @@ def _measure(
             kept = result.runs.get(label)
             if kept is None or stats.p99 > kept.p99:
                 result.runs[label] = stats  # the slowest round: the target is a ceiling
+    result.runs["cold"] = _run(servers[LAYAN], "dashboard API, cold", cold, args.concurrency)
     result.runs["pages"] = _run(servers[LAYAN], "/kinerja pages", pages, args.concurrency)
     _intake_against_fold(result, servers[LAYAN], url, submissions[50:], args)
 
@@ -290,17 +323,28 @@ def render(results: list[Result], command: str, elapsed: float) -> str:
         "period; the slowest of the "
         "rounds is kept for each; the floor is one SELECT by key on a bare FastAPI app",
         "",
+        "- API: reads of the same scopes and periods again and again (most answered from "
+        "the figures kept since the rollups last moved); cold: every read of its own scope "
+        "and period (from and to anywhere in the data's last 36 months), never kept before, "
+        "so each adds up the rollups. The target holds for both",
+        "",
         "| backend | applications | events | database | API p50 ms | API p99 ms "
-        "| floor p50 ms | floor p99 ms | p50 ratio | pages p99 ms | target p99 < 200 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| cold p50 ms | cold p99 ms | floor p50 ms | floor p99 ms | cold p50 ratio "
+        "| pages p99 ms | target p99 < 200 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | --- |",
     ]
     for r in results:
-        api, floor, pages = r.runs["dashboard API"], r.runs["floor GET"], r.runs["pages"]
-        met = "met" if api.p99 < TARGET_P99_MS and api.errors == 0 else "**not met**"
+        api, cold, floor = r.runs["dashboard API"], r.runs["cold"], r.runs["floor GET"]
+        met = (
+            "met"
+            if max(api.p99, cold.p99) < TARGET_P99_MS and api.errors + cold.errors == 0
+            else "**not met**"
+        )
         lines.append(
             f"| {r.version} | {r.count:,} | {r.events:,} | {r.made} | {api.p50:.1f} "
-            f"| {api.p99:.1f} | {floor.p50:.1f} | {floor.p99:.1f} | {api.p50 / floor.p50:.1f}x "
-            f"| {pages.p99:.1f} | {met} |"
+            f"| {api.p99:.1f} | {cold.p50:.1f} | {cold.p99:.1f} | {floor.p50:.1f} "
+            f"| {floor.p99:.1f} | {cold.p50 / floor.p50:.1f}x | {r.runs['pages'].p99:.1f} | {met} |"
         )
     lines += [
         "",
@@ -340,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m bench.dashboard", *(argv or sys.argv[1:])])
     write_section("dashboard", render(results, command, time.monotonic() - started))
     _say(f"wrote bench/RESULTS.md in {time.monotonic() - started:.0f} s")
-    return 1 if any(r.runs["dashboard API"].errors for r in results) else 0
+    return 1 if any(r.runs["dashboard API"].errors + r.runs["cold"].errors for r in results) else 0
 
 
 if __name__ == "__main__":
