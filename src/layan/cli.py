@@ -87,7 +87,7 @@ def serve(
         background.say_what_was_done()
         threading.Thread(
             target=background.run_forever,
-            args=(db,),
+            args=(db, background.notifier_for(settings)),
             kwargs={
                 "sweep_seconds": settings.sweep_seconds,
                 "rollup_seconds": settings.rollup_seconds,
@@ -111,19 +111,22 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option("--once", help="One round, then exit.")] = False,
 ) -> None:
-    """Mark missed deadlines every LAYAN_SWEEP_SECONDS; fold the event log into the
-    dashboard's rollups every LAYAN_ROLLUP_SECONDS."""
+    """Mark missed deadlines every LAYAN_SWEEP_SECONDS; send the outbox's messages and
+    fold the event log into the dashboard's rollups every LAYAN_ROLLUP_SECONDS."""
     settings = load_settings()
+    notifier = background.notifier_for(settings)
     if once:
         with database_command(settings) as db:
-            done = background.run_once(db)
+            done = background.run_once(db, notifier)
         out.print(
-            f"sweep: {done.marked} deadline(s) marked; rollups: {done.folded} event(s) folded"
+            f"sweep: {done.marked} deadline(s) marked; outbox: {done.made} message(s) made, "
+            f"{done.sent} sent or tried; rollups: {done.folded} event(s) folded"
         )
         return
     background.say_what_was_done()
     background.run_forever(
         open_database(settings),
+        notifier,
         sweep_seconds=settings.sweep_seconds,
         rollup_seconds=settings.rollup_seconds,
     )

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     # `data_dir/outbox` as .eml files instead of being sent.
     smtp_url: str | None = Field(default=None, pattern=r"^smtps?://[^/\s:]+(:[0-9]+)?/?$")
     smtp_from: str = "Layan <layan@localhost>"
+    # SMS and WhatsApp gateways: POSTed JSON {"to", "body", "reference"}, with the token
+    # as a bearer token. A channel without a gateway fails its messages for good.
+    sms_gateway_url: str | None = Field(default=None, pattern=r"^https?://")
+    sms_gateway_token: str | None = None
+    whatsapp_gateway_url: str | None = Field(default=None, pattern=r"^https?://")
+    whatsapp_gateway_token: str | None = None
+    # Test mode: every message is recorded as delivered, none leaves (a staging server).
+    notify_test: bool = False
     # Registries looked up over HTTP, by code (JSON); a registry not named here is answered
     # by the local connector from the documents this platform issued.
     registries: dict[str, RegistryEndpoint] = Field(default_factory=dict)

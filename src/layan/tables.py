@@ -12,6 +12,7 @@ import layan.core.access_log
 import layan.core.events
 import layan.core.throttle
 import layan.documents.models
+import layan.notify.models
 import layan.open311.models
 import layan.surveys.models  # noqa: F401
 from layan.core.db import Base

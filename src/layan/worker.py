@@ -1,9 +1,10 @@
-"""The background loop: missed deadlines marked and escalated, the event log folded into
-the dashboard's rollups, and codes, sessions and failed-attempt counts that ended forgotten.
+"""The background loop: missed deadlines marked and escalated, the outbox's messages
+derived from the event log and sent, the event log folded into the dashboard's rollups,
+and codes, sessions and failed-attempt counts that ended forgotten.
 
 `layan worker` runs it on its own; `layan serve` runs it in a thread beside the server
-unless told not to. Several workers may run at once: the sweeps lock rows with
-SKIP LOCKED and the rollups skip a cursor another worker holds.
+unless told not to. Several workers may run at once: the sweeps and the outbox lock rows
+with SKIP LOCKED and the rollups and the outbox skip a cursor another worker holds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from layan.complaints.service import sweep_complaint_deadlines
 from layan.core.db import Database
 from layan.core.throttle import forget_expired
 from layan.documents import wallet
+from layan.notify.service import Channels, Gateway, Notifier, Outbound, run_outbox
+from layan.settings import Settings
 
 log = logging.getLogger("layan.worker")
 
@@ -27,6 +30,30 @@ log = logging.getLogger("layan.worker")
 class Round:
     marked: int  # deadlines marked missed (and escalated)
     folded: int  # events folded into the rollups
+    made: int = 0  # messages derived from new events
+    sent: int = 0  # messages tried
+
+
+def notifier_for(settings: Settings) -> Notifier:
+    """The outbox's ways out, as the settings name them."""
+    gateways = {
+        name: Gateway(url, token)
+        for name, url, token in (
+            ("sms", settings.sms_gateway_url, settings.sms_gateway_token),
+            ("whatsapp", settings.whatsapp_gateway_url, settings.whatsapp_gateway_token),
+        )
+        if url
+    }
+    return Notifier(
+        Outbound(settings.public_url, settings.secret_key, test=settings.notify_test),
+        Channels(
+            settings.smtp_url,
+            settings.smtp_from,
+            settings.outbox_dir,
+            gateways,
+            test=settings.notify_test,
+        ),
+    )
 
 
 def sweep(db: Database) -> int:
@@ -55,18 +82,27 @@ def say_what_was_done() -> None:
     log.setLevel(logging.INFO)
 
 
-def run_once(db: Database) -> Round:
-    return Round(sweep(db), fold(db))
+def send(db: Database, notifier: Notifier) -> int:
+    """Derive the messages of new events and send what is due; messages tried."""
+    done = run_outbox(db, notifier)
+    return done.claimed
+
+
+def run_once(db: Database, notifier: Notifier) -> Round:
+    marked = sweep(db)  # a missed deadline's message goes out in this round
+    done = run_outbox(db, notifier)
+    return Round(marked, fold(db), done.made, done.claimed)
 
 
 def run_forever(
     db: Database,
+    notifier: Notifier,
     *,
     sweep_seconds: float,
     rollup_seconds: float,
     stop: threading.Event | None = None,
 ) -> None:
-    """Fold every `rollup_seconds` and sweep every `sweep_seconds` until `stop` is set.
+    """Send and fold every `rollup_seconds` and sweep every `sweep_seconds` until `stop`.
 
     A failed round is logged and tried again next time: the server keeps serving.
     """
@@ -76,6 +112,7 @@ def run_forever(
         if time.monotonic() >= next_sweep:
             _guarded(sweep, db, "deadline sweep")
             next_sweep = time.monotonic() + sweep_seconds
+        _guarded(lambda db: send(db, notifier), db, "outbox")
         _guarded(fold, db, "rollups")
         stop.wait(rollup_seconds)
 

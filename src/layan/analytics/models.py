@@ -16,24 +16,16 @@ from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from layan.core.db import Base, JSONData, UTCDateTime
+from layan.core.log_cursor import CursorColumns
 
 Month = String(7)
 
 
-class RollupCursor(Base):
-    """How far the rollups have read a source ("events" or "surveys"), by row id.
-
-    On PostgreSQL ids are drawn before a transaction commits, so a row with a smaller id
-    can become visible after a larger one: `gaps` keeps each id skipped over (with when it
-    was first missed) and is looked at again until it appears or is surely rolled back.
-    """
+class RollupCursor(CursorColumns, Base):
+    """How far the rollups have read a source ("events" or "surveys"), by row id, with
+    the ids passed over that may still commit (`core.log_cursor`)."""
 
     __tablename__ = "analytics_cursors"
-
-    source: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    gaps: Mapped[dict[str, str]] = mapped_column(JSONData, default=dict)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseFacts(Base):

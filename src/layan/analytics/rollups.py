@@ -2,21 +2,16 @@
 
 `refresh_rollups` reads what was appended since it last ran, folds it into counters
 (`analytics.fold`) and adds them to the rollup tables in one transaction with the
-cursor's move, so a crash never counts a batch twice or skips it. The worker calls
-`fold_all` every few seconds; `rebuild_rollups` starts over from the first event.
-
-Ids are read in order, but on PostgreSQL a transaction may commit after another that
-drew a larger id: every id passed over is remembered as a gap and read again on later
-runs until it appears or is older than any transaction Layan runs (then it was rolled
-back). An id passed over between rows already that old is no gap: whatever drew it
-ended long ago. SQLite has one writer and no such gaps.
+cursor's move (`core.log_cursor`: gaps of PostgreSQL's late commits included), so a
+crash never counts a batch twice or skips it. The worker calls `fold_all` every few
+seconds; `rebuild_rollups` starts over from the first event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -28,20 +23,16 @@ from layan.analytics.rollup_rows import (
     ROLLUP_TABLES,
     add_deltas,
     cases_of,
-    chunks,
-    insert_into,
     tasks_of,
     write_fold,
 )
 from layan.core.db import Database, UnitOfWork
 from layan.core.events import Event
+from layan.core.log_cursor import events_after, events_by_ids, locked_cursor, read_past
 from layan.surveys import queries as surveys
 
 EVENTS, SURVEYS = "events", "surveys"
 BATCH = 5000
-# Longer than any transaction Layan runs: an id missing for this long was rolled back.
-GAP_SECONDS = 900
-MOST_GAPS = 20_000  # beyond any burst of rolled-back ids; the oldest are let go
 
 
 @dataclass(frozen=True)
@@ -64,8 +55,8 @@ def refresh_rollups(db: Database, *, batch: int = BATCH, wait: bool = False) -> 
         if events is None or answers is None:
             return Refreshed(0, 0)  # another worker is at it
         now = uow.now()
-        new_events = _read(uow, events, now, batch, _events_after, _events_by_ids, _event_time)
-        new_answers = _read(
+        new_events = read_past(uow, events, now, batch, _events_after, _events_by_ids, _event_time)
+        new_answers = read_past(
             uow, answers, now, batch, surveys.scores_after, surveys.scores_by_ids, _answer_time
         )
         if new_events or new_answers:
@@ -129,21 +120,8 @@ def rollup_state(uow: UnitOfWork) -> tuple[Any, ...]:
 
 
 def cursor(uow: UnitOfWork, source: str, wait: bool = False) -> RollupCursor | None:
-    """The source's cursor, locked for this transaction; None when another holds it
-    (unless `wait`). SQLite's writer holds the whole database already."""
-    stmt = select(RollupCursor).where(RollupCursor.source == source)
-    if not uow.db.is_sqlite:
-        stmt = stmt.with_for_update(skip_locked=not wait)
-        uow.session.execute(
-            insert_into(uow, RollupCursor)
-            .values(source=source, last_id=0, gaps={})
-            .on_conflict_do_nothing(index_elements=["source"])
-        )
-    found = uow.session.execute(stmt).scalar_one_or_none()
-    if found is None and uow.db.is_sqlite:
-        found = RollupCursor(source=source, last_id=0, gaps={})
-        uow.session.add(found)
-    return found
+    """The source's cursor, locked for this transaction; None when another holds it."""
+    return locked_cursor(uow, RollupCursor, source, wait)  # type: ignore[no-any-return]
 
 
 def _anything_new(db: Database) -> bool:
@@ -158,35 +136,6 @@ def _anything_new(db: Database) -> bool:
         return last_event > (events.last_id if events else 0) or surveys.last_scores_id(uow) > (
             answers.last_id if answers else 0
         )
-
-
-def _read(
-    uow: UnitOfWork,
-    cursor: RollupCursor,
-    now: datetime,
-    batch: int,
-    after: Callable[[UnitOfWork, int, int], Sequence[Any]],
-    by_ids: Callable[[UnitOfWork, list[int]], Sequence[Any]],
-    written: Callable[[Any], datetime],
-) -> list[Any]:
-    """The rows past the cursor (and gap rows that appeared), in id order; moves the cursor."""
-    gaps = {int(i): seen for i, seen in (cursor.gaps or {}).items()}
-    late = list(by_ids(uow, sorted(gaps))) if gaps else []
-    new = list(after(uow, cursor.last_id, batch))
-    for row in late:
-        gaps.pop(row.id, None)
-    oldest = now - timedelta(seconds=GAP_SECONDS)
-    expected = cursor.last_id + 1
-    for row in new:
-        if written(row) > oldest:  # ids skipped before an old row were rolled back long ago
-            gaps.update(dict.fromkeys(range(expected, row.id), now.isoformat()))
-        expected = row.id + 1
-    kept = sorted(i for i, seen in gaps.items() if datetime.fromisoformat(seen) > oldest)
-    cursor.gaps = {str(i): gaps[i] for i in kept[-MOST_GAPS:]}
-    if new:
-        cursor.last_id = new[-1].id
-    cursor.updated_at = now
-    return sorted(late + new, key=lambda row: row.id)
 
 
 _EVENT_COLUMNS = (
@@ -204,16 +153,11 @@ EVENT_FIELDS = tuple(c.key for c in _EVENT_COLUMNS[:8])
 
 
 def _events_after(uow: UnitOfWork, last_id: int, limit: int) -> Sequence[Any]:
-    stmt = select(*_EVENT_COLUMNS).where(Event.id > last_id).order_by(Event.id).limit(limit)
-    return uow.session.connection().execute(stmt).all()
+    return events_after(uow, _EVENT_COLUMNS, last_id, limit)  # type: ignore[no-any-return]
 
 
 def _events_by_ids(uow: UnitOfWork, ids: list[int]) -> Sequence[Any]:
-    found: list[Any] = []
-    for chunk in chunks(ids):
-        stmt = select(*_EVENT_COLUMNS).where(Event.id.in_(chunk))
-        found += uow.session.connection().execute(stmt).all()
-    return found
+    return events_by_ids(uow, _EVENT_COLUMNS, ids)
 
 
 def _event_time(row: Any) -> datetime:

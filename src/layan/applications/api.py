@@ -101,7 +101,11 @@ async def submit(
         lambda: intake.submit_application(
             db,
             service_code=body.service_code,
-            applicant=intake.Applicant(**body.applicant.model_dump()),
+            applicant=intake.Applicant(
+                **body.applicant.model_dump(exclude={"channels"}),
+                channels=body.applicant.channels,
+                language=lang(request),
+            ),
             data=body.data,
             files=files,
             blobs=blobs,

@@ -48,6 +48,8 @@ class Applicant:
     name: str
     phone: str
     email: str
+    channels: tuple[str, ...] | None = None  # for messages (None: email)
+    language: str = "id"  # of the messages: the language they applied in
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ def _check_applicant(applicant: Applicant) -> tuple[Applicant, list[FieldError]]
                 Text("Alamat email tidak sah", "Invalid email address"),
             )
         )
-    return Applicant(nik, name, phone or "", email or ""), errors
+    channels, wrong = rules.check_channels(applicant.channels)
+    errors += wrong
+    language = "en" if applicant.language == "en" else "id"
+    return Applicant(nik, name, phone or "", email or "", channels, language), errors
 
 
 def clean_issued(issued: dict[str, str] | None) -> dict[str, str]:
@@ -212,6 +217,8 @@ def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Appli
         applicant_name=applicant.name,
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
+        channels=None if applicant.channels is None else list(applicant.channels),
+        language=applicant.language,
         data=filing.data,
         flags=rules.identity_flags(applicant.nik, filing.data),
         submitted_at=now,

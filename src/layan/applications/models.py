@@ -40,6 +40,11 @@ class Application(Base):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The applicant's choice of channels for messages (None: email), the language they
+    # applied in, and when they asked for no more messages.
+    channels: Mapped[list[str] | None] = mapped_column(JSONData)
+    language: Mapped[str | None] = mapped_column(String(2))
+    messages_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     documents: Mapped[list[Document]] = relationship(
         back_populates="application", order_by="Document.id"
     )

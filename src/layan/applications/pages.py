@@ -29,6 +29,7 @@ from layan.catalogue.rules import condition_holds
 from layan.core.errors import NotFoundError, TooManyRequestsError, ValidationFailedError
 from layan.core.identity import InvalidNikError, parse_nik
 from layan.documents import wallet
+from layan.notify import service as notify
 from layan.surveys import queries as surveys
 from layan.web.deps import BlobsDep, DbDep, IssuerDep, RegistriesDep, SettingsDep
 from layan.web.errors import lang
@@ -151,7 +152,14 @@ async def check_answers(
     form, files = await _read_form(request, settings.max_upload_kb * 1024)
     files = {**_kept_files(request, form, blobs), **files}
     values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "kept")}
-    applicant = intake.Applicant(*(values.get(f"applicant.{f}", "") for f in APPLICANT_FIELDS))
+    chosen = form.getlist("applicant.channels") if "applicant.channels_shown" in form else None
+    if chosen is not None:
+        values["applicant.channels"] = ",".join(str(c) for c in chosen)
+    applicant = intake.Applicant(
+        *(values.get(f"applicant.{f}", "") for f in APPLICANT_FIELDS),
+        channels=None if chosen is None else tuple(str(c) for c in chosen),
+        language=lang(request),
+    )
     data = {k[5:]: v for k, v in values.items() if k.startswith("data.") and v != ""}
     issued = _issued(form)
     try:
@@ -303,6 +311,8 @@ def _tracked(db: Any, number: str, pin: str | None, secret: str) -> dict[str, An
             tracked["access_log"] = queries.access_log_for_applicant(
                 uow, view.tracking_number, pin, secret
             )
+            tracked["messages"] = notify.messages_of(uow, "application", view.tracking_number)
+            tracked["channels"] = app.channels
         return tracked
 
 

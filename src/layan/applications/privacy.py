@@ -20,7 +20,7 @@ from sqlalchemy import exists, or_, select
 
 from layan.applications.models import Application, Document, Task
 from layan.applications.queries import OfficerRead
-from layan.applications.rules import Status
+from layan.applications.rules import ERASED, Status
 from layan.catalogue import queries as catalogue
 from layan.core import access_log
 from layan.core.access_log import reads_between
@@ -30,7 +30,6 @@ from layan.core.events import SYSTEM, Event, record_event
 from layan.core.identity import mask_nik
 from layan.documents.issue import erase_refusals
 
-ERASED = "(dihapus)"
 NOTICE_WITHIN = timedelta(hours=72)
 
 

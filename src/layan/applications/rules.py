@@ -269,3 +269,38 @@ class Pending:
         label_id = name.id if name else self.requirement
         label_en = name.en if name else self.requirement
         return Text(f"{label_id}: {reason.id}", f"{label_en}: {reason.en}")
+
+
+# What `layan privacy purge` leaves in place of erased personal data.
+ERASED = "(dihapus)"
+
+
+# --- messages to the applicant ----------------------------------------------------------
+
+# The channels an applicant may choose for messages about their application (`notify`).
+MESSAGE_CHANNELS = ("email", "sms", "whatsapp")
+DEFAULT_MESSAGE_CHANNELS = ("email",)
+
+
+def check_channels(
+    chosen: Iterable[str] | None,
+) -> tuple[tuple[str, ...] | None, list[FieldError]]:
+    """The applicant's choice of channels in a fixed order, or an error naming the field.
+    None keeps the default (email); an empty choice means no messages."""
+    if chosen is None:
+        return None, []
+    chosen = list(chosen)
+    unknown = [c for c in chosen if c not in MESSAGE_CHANNELS]
+    if unknown:
+        listed = ", ".join(MESSAGE_CHANNELS)
+        return None, [
+            FieldError(
+                "applicant.channels",
+                "channels.unknown",
+                Text(
+                    f"Saluran pesan tidak dikenal: {', '.join(unknown)} (pilih dari {listed})",
+                    f"Unknown message channel: {', '.join(unknown)} (choose from {listed})",
+                ),
+            )
+        ]
+    return tuple(c for c in MESSAGE_CHANNELS if c in chosen), []

@@ -15,6 +15,9 @@ class ApplicantIn(BaseModel):
     name: str = Field(max_length=400)
     phone: str = Field(max_length=40)
     email: str = Field(max_length=254)
+    # Where messages about the application go: any of "email", "sms", "whatsapp";
+    # left out: email; empty: no messages.
+    channels: list[str] | None = Field(default=None, max_length=3)
 
 
 class ApplicationIn(BaseModel):

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from layan import demo
 from layan.accounts import service as accounts
 from layan.analytics.bulk_fold import BulkFold
+from layan.notify import outbox
 from layan.analytics.rollups import fold_all
 from layan.applications import rules
 from layan.applications.models import Application, Document, Task
@@ -148,6 +149,7 @@ def _play(uow, rng, came, standards, staff, digest, now, progress) -> dict[str, 
         return agencies[code]
 
     folded = BulkFold(uow, years)
+    untold = outbox.hold_cursor(uow)  # a generated past is announced to nobody
     writer = Writer(uow, Chains(uow, first_free_id(uow, Event.id)), ids, digest, folded, progress)
     engine = Engine(rng, writer, units, agency_calendar, ids)
     complaints = ComplaintPlayer(uow, engine, writer, ids, agency_calendar, rng)
@@ -159,7 +161,9 @@ def _play(uow, rng, came, standards, staff, digest, now, progress) -> dict[str, 
         )
     engine.run(until=now)
     complaints.finish()
-    return writer.finish(list(engine.open.values()), TABLES)
+    written = writer.finish(list(engine.open.values()), TABLES)
+    outbox.pass_over(untold, writer.chains.next_id - 1)
+    return written
 
 
 def _case(rng, published, at, ids, agency_calendar) -> Case:  # type: ignore[no-untyped-def]
