@@ -114,3 +114,14 @@ def officers_deactivate(username: str) -> None:
 def officers_activate(username: str) -> None:
     """Switch an officer on again: they sign in with their password. Recorded as an event."""
     _switch_officer(username, active=True)
+
+
+@officers_app.command("set-email")
+def officers_set_email(
+    username: str,
+    email: Annotated[str, typer.Argument(help="The address; empty stops the digest.")] = "",
+) -> None:
+    """Where the officer's daily digest of overdue tasks goes (empty: no digest)."""
+    with database_command() as db:
+        officer_accounts.set_email(db, username, email or None)
+    out.print(f"digest of {username}: {email or 'none'}")

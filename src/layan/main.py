@@ -39,8 +39,9 @@ from layan.documents.registries import Endpoint, Registries
 from layan.documents.wallet_api import router as wallet_api
 from layan.documents.wallet_pages import router as wallet_pages
 from layan.documents.workspace import router as document_workspace
-from layan.notify.email import Mailer
+from layan.notify.admin_pages import router as message_admin
 from layan.notify.api import router as messages_api
+from layan.notify.email import Mailer
 from layan.notify.pages import router as message_pages
 from layan.open311.api import router as open311_router
 from layan.settings import Settings, get_settings
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     app.include_router(wallet_api)
     app.include_router(messages_api)
     app.include_router(message_pages)
+    app.include_router(message_admin)
     app.include_router(catalogue_pages)
     app.include_router(application_pages)
     app.include_router(account_pages)

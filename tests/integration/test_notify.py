@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from layan import migrations
+from layan.accounts import officers
 from layan.applications.models import Application
 from layan.core.db import Database
 from layan.core.events import GENESIS, SYSTEM, Event, Ledger, record_event
@@ -406,3 +407,32 @@ def test_an_upgraded_database_announces_nothing_that_happened_before_the_upgrade
         assert last == 2 and cursor == last
     finally:
         db.dispose()
+
+
+def test_officers_get_one_digest_a_day_of_their_overdue_tasks(
+    client: TestClient,
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    mailbox: tuple[str, Mailbox],
+) -> None:
+    number, _pin = _apply(client, channels=[])
+    step = next(s for s in client.get(f"/api/v1/applications/{number}").json()["steps"])
+    role = {s.code: s.role for s in standard("ktp-el-baru").procedure}[step["step"]]
+    username = officer_for(step["unit"], role)
+    officers.set_email(db, username, "petugas@disdukcapil.contoh.go.id")
+    assert _send(db, settings).made == 0  # 08:00 in Jakarta, nothing overdue yet
+    clock.advance(days=30)
+    clock.now = clock.now.replace(hour=0)  # 07:00 in Jakarta
+    _send(db, settings)
+    digests = [
+        m for m in mailbox[1].messages if m["X-Envelope-To"] == "petugas@disdukcapil.contoh.go.id"
+    ]
+    assert len(digests) == 1 and digests[0]["Subject"] == "1 tugas melewati batas waktu"
+    assert number[:4] in _bodies(mailbox[1])[-1]
+    assert _send(db, settings).made == 0  # once a day
+    clock.advance(days=1)
+    assert _send(db, settings).made == 1
+    officers.set_email(db, username, None)
+    clock.advance(days=1)
+    assert _send(db, settings).made == 0

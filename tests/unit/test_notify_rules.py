@@ -86,3 +86,11 @@ def test_channels_are_checked_and_put_in_order() -> None:
 def test_an_email_ends_with_its_stop_link() -> None:
     shown = rules.with_stop_link(rules.Template("s", "body"), "http://x/stop", "en")
     assert shown.body.endswith("No more messages about this application? http://x/stop")
+
+
+def test_a_placeholder_may_not_format_convert_or_reach_into_its_value() -> None:
+    assert rules.unknown_placeholders("{number:>99999} {number!r} {number.upper}") == [
+        "number:>99999",
+        "number!r",
+        "number.upper",
+    ]

@@ -20,6 +20,8 @@ class Officer(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where the daily digest of overdue tasks goes (none: no digest).
+    email: Mapped[str | None] = mapped_column(String(254))
     # The shared secret of the optional second factor (RFC 6238 TOTP, base32), and the
     # last 30-second step a code was accepted for, so a code works only once.
     totp_secret: Mapped[str | None] = mapped_column(String(64))

@@ -15,6 +15,7 @@ from layan.accounts import queries as account_queries
 from layan.accounts import service as accounts
 from layan.accounts.models import Officer
 from layan.accounts.rules import new_password_problems
+from layan.catalogue import forms
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import (
@@ -180,3 +181,28 @@ def _switch(uow: UnitOfWork, officer: Officer, active: bool, actor: Actor) -> bo
         revoked = changes.revoke_tokens(uow, officer.id)
         changes.record_change(uow, officer, "officer deactivated", actor, tokens_revoked=revoked)
     return True
+
+
+def set_email(db: Database, username: str, email: str | None, actor: Actor = SYSTEM) -> None:
+    """Where an officer's daily digest of overdue tasks goes; None stops it. An event,
+    without the address."""
+    cleaned = None
+    if email:
+        cleaned = forms.normalise_email(email)
+        if cleaned is None:
+            raise ValidationFailedError(
+                Text("Alamat email tidak sah", "Invalid email address"),
+                "invalid",
+                [
+                    FieldError(
+                        "email",
+                        "email.invalid",
+                        Text("Alamat email tidak sah", "Invalid email address"),
+                    )
+                ],
+            )
+    with db.unit_of_work() as uow:
+        officer = changes.locked_officer_by_name(uow, username)
+        officer.email = cleaned
+        changes.record_change(uow, officer, "officer email set", actor, digest=cleaned is not None)
+        uow.commit()

@@ -29,7 +29,11 @@ def choose_channels(
     """Set the channels of an application's messages (empty: none); those now chosen."""
     chosen, errors = rules.check_channels(channels)
     if errors:
-        raise ValidationFailedError(Text("Pilihan saluran tidak dapat disimpan", "The choice of channels cannot be saved"), "invalid", errors)
+        raise ValidationFailedError(
+            Text("Pilihan saluran tidak dapat disimpan", "The choice of channels cannot be saved"),
+            "invalid",
+            errors,
+        )
     with pin_guard(db, number), db.unit_of_work() as uow:
         app = application_by_pin(uow, number, pin, secret)
         _set(uow, app, chosen or ())

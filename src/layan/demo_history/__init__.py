@@ -28,7 +28,6 @@ from sqlalchemy import func, select
 from layan import demo
 from layan.accounts import service as accounts
 from layan.analytics.bulk_fold import BulkFold
-from layan.notify import outbox
 from layan.analytics.rollups import fold_all
 from layan.applications import rules
 from layan.applications.models import Application, Document, Task
@@ -45,6 +44,7 @@ from layan.demo_history.complaints import ComplaintPlayer
 from layan.demo_history.engine import Case, Engine, Unit
 from layan.demo_history.ledger import Chains, first_free_id
 from layan.demo_history.writer import Writer
+from layan.notify import outbox
 from layan.surveys.models import SurveyResponse
 
 TABLES = [Application, Document, Task, SurveyResponse, Complaint, ComplaintUpdate]

@@ -52,6 +52,7 @@ def retry_after(attempts: int) -> int | None:
 SUBMITTED, RETURNED, RESUMED, DECIDED = "submitted", "returned", "resumed", "decided"
 OUTPUT_ISSUED, DEADLINE_MISSED, SURVEY = "output_issued", "deadline_missed", "survey_invitation"
 COMPLAINT_RECEIVED, COMPLAINT_ANSWERED = "complaint_received", "complaint_answered"
+OFFICER_DIGEST = "officer_digest"  # daily, of an officer's overdue tasks (notify.digests)
 
 # (case type, activity) of the log -> the message kinds it makes for the citizen.
 KINDS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -192,11 +193,16 @@ class _Blank(dict[str, str]):
 
 
 def unknown_placeholders(text: str) -> list[str]:
-    """Placeholders in a template that no message fills ({nik}, {pin}, typos)."""
+    """Placeholders in a template that no message fills ({nik}, {pin}, typos), or that
+    ask for more than the value ({number:>999}, {number!r}, {number.upper}): each is
+    refused. ValueError for unbalanced braces."""
     found = []
-    for _, name, _, _ in string.Formatter().parse(text):
-        if name is not None and name not in PLACEHOLDERS and name not in found:
-            found.append(name)
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+        if (name not in PLACEHOLDERS or spec or conversion) and shown not in found:
+            found.append(shown)
     return found
 
 

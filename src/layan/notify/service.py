@@ -17,6 +17,7 @@ from layan.core.errors import FieldError, Text, ValidationFailedError
 from layan.core.events import record_event
 from layan.notify import rules
 from layan.notify.channels import Channels, Gateway
+from layan.notify.digests import make_digests
 from layan.notify.dispatch import dispatch_all
 from layan.notify.models import Message, Webhook
 from layan.notify.outbox import Outbound, derive_messages
@@ -40,7 +41,7 @@ class Sent:
 
 def run_outbox(db: Database, notifier: Notifier, *, most_batches: int = 20) -> Sent:
     """One round: derive the messages of new events, then send what is due."""
-    made = 0
+    made = make_digests(db, notifier.outbound.public_url, notifier.outbound.test)
     for _ in range(most_batches):
         read, batch = derive_messages(db, notifier.outbound)
         made += batch
@@ -111,7 +112,11 @@ def add_webhook(
     with db.unit_of_work() as uow:
         agency = accounts.agency_for_admin(uow, principal, agency)
         if errors:
-            raise ValidationFailedError(Text("Webhook belum dapat disimpan", "The webhook cannot be saved"), "invalid", errors)
+            raise ValidationFailedError(
+                Text("Webhook belum dapat disimpan", "The webhook cannot be saved"),
+                "invalid",
+                errors,
+            )
         secret = secrets.token_urlsafe(32)
         hook = Webhook(
             agency=agency,

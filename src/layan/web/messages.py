@@ -469,6 +469,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "still track with the number and PIN.",
     ),
     "apply.no_messages": ("Tidak ada kabar", "No messages"),
+    "tpl.link": ("Pesan kepada warga", "Messages to citizens"),
+    "tpl.title": ("Pesan kepada warga", "Messages to citizens"),
+    "tpl.heading": ("Pesan kepada warga: {agency}", "Messages to citizens: {agency}"),
+    "tpl.lead": (
+        "Kata-kata setiap pesan yang dikirim kepada pemohon dan pelapor, dan pesan terbaru "
+        "dengan status pengirimannya.",
+        "The wording of every message to applicants and reporters, and the newest messages "
+        "with their delivery status.",
+    ),
+    "tpl.saved": (
+        "Templat tersimpan; pesan berikutnya memakainya.",
+        "Saved; the next messages use it.",
+    ),
+    "tpl.wordings": ("Templat", "Templates"),
+    "tpl.language": ("Bahasa", "Language"),
+    "tpl.subject": ("Judul (email)", "Subject (email)"),
+    "tpl.subject_hint": (
+        "SMS dan WhatsApp hanya mengirim isi.",
+        "SMS and WhatsApp send the text only.",
+    ),
+    "tpl.body": ("Isi pesan", "Text"),
+    "tpl.whose": ("Sumber", "Source"),
+    "tpl.own": ("Milik instansi", "The agency's own"),
+    "tpl.default": ("Bawaan", "Default"),
+    "tpl.recent": ("Pesan terbaru", "Newest messages"),
+    "tpl.case": ("Nomor", "Number"),
+    "tpl.to": ("Kepada", "To"),
+    "tpl.attempts": ("{n} kali dicoba", "tried {n} times"),
+    "tpl.edit_title": ("Ubah templat pesan", "Edit a message template"),
+    "tpl.edit_lead": (
+        "Tulis dengan bahasa yang sederhana. Isian yang boleh dipakai:",
+        "Write plainly. The placeholders you may use:",
+    ),
+    "tpl.back": ("Kembali ke daftar pesan", "Back to the messages"),
+    "tpl.preview": ("Pratinjau", "Preview"),
+    "tpl.save": ("Simpan", "Save"),
+    "tpl.reset": ("Kembalikan ke bawaan", "Back to the default"),
+    "tpl.preview_heading": ("Pratinjau", "Preview"),
+    "tpl.preview_hint": (
+        "Dengan contoh nilai; pesan sebenarnya memakai data permohonan.",
+        "With sample values; real messages use the application's.",
+    ),
     "stop.title": ("Berhenti menerima pesan", "Stop messages"),
     "stop.lead": (
         "Hentikan semua pesan tentang permohonan {number}? Anda tetap dapat melacaknya dengan "
@@ -497,6 +539,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.deadline_missed": ("Melewati batas waktu", "Past its deadline"),
     "event.survey_invitation": ("Undangan survei", "Survey invitation"),
     "event.complaint_received": ("Pengaduan diterima", "Complaint received"),
+    "event.officer_digest": ("Ringkasan tugas terlambat", "Digest of overdue tasks"),
     "event.complaint_answered": ("Pengaduan ditanggapi", "Complaint answered"),
     "delivery.created": ("Menunggu dikirim", "Waiting to be sent"),
     "delivery.sending": ("Sedang dikirim", "Sending"),
