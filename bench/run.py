@@ -127,7 +127,8 @@ def build_submissions(db: Database, count: int, seed: int) -> list[Submission]:
         if len(slots) != 1:
             raise RuntimeError(f"{SERVICE} with {OVERRIDES} asks for {slots}, not one document")
         upload = files[slots[0]]
-        application = {"service_code": SERVICE, "applicant": asdict(applicant), "data": data}
+        who = {k: v for k, v in asdict(applicant).items() if k in ("nik", "name", "phone", "email")}
+        application = {"service_code": SERVICE, "applicant": who, "data": data}
         out.append(
             Submission(
                 json.dumps(application),

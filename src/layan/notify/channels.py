@@ -18,7 +18,9 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,7 +102,7 @@ class Channels:
                 try:
                     if smtp is None:
                         smtp = self._connect()
-                    smtp.send_message(self._email(message))
+                    smtp.sendmail(self.sender_address, [message.recipient], self._email(message))
                     yield message, Outcome(True, f"<{message.key}@layan>")
                 except smtplib.SMTPRecipientsRefused as exc:
                     yield message, Outcome(False, error=_short(exc), permanent=True)
@@ -123,23 +125,25 @@ class Channels:
             )
         return smtplib.SMTP(url.hostname or "", url.port or 25, timeout=self.timeout)
 
-    def _email(self, message: Claimed) -> EmailMessage:
-        email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = (
-            self.sender,
-            message.recipient,
-            message.subject,
-        )
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.sender)[1] or self.sender
+
+    def _email(self, message: Claimed) -> bytes:
+        """The email as sent: plain text in UTF-8 (the compat32 policy, built cheaply)."""
+        email = MIMEText(message.body, "plain", "utf-8")
+        email["From"], email["To"] = self.sender, message.recipient
+        subject = message.subject
+        email["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
         email["Message-ID"] = f"<{message.key}@layan>"  # the same on every try
         email["Auto-Submitted"] = "auto-generated"
-        email.set_content(message.body)
-        return email
+        return email.as_bytes()
 
     def _keep(self, message: Claimed) -> Outcome:
         """Without a mail server the message is written to the outbox folder."""
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         path = self.outbox_dir / f"{message.key}.eml"
-        path.write_bytes(bytes(self._email(message)))
+        path.write_bytes(self._email(message))
         return Outcome(True, f"kept: {path.name} (no SMTP server configured)")
 
     # --- gateways and webhooks ----------------------------------------------------------

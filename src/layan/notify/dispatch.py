@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from layan.core.db import Database, UnitOfWork
 from layan.notify import rules
@@ -42,43 +42,63 @@ def dispatch_all(db: Database, channels: Channels, *, most_batches: int = 50) ->
     return total
 
 
+_CLAIMED_COLUMNS = (
+    Message.id,
+    Message.key,
+    Message.channel,
+    Message.recipient,
+    Message.subject,
+    Message.body,
+    Message.attempts,
+    Message.test,
+    Message.kind,
+    Message.webhook_id,
+)
+
+
 def claim(db: Database, batch: int) -> list[Claimed]:
     """Due messages, marked `sending` with a lease, for this worker alone."""
     with db.unit_of_work() as uow:
         now = uow.now()
         # `sending` is due again only once its lease ran out: its worker died.
         stmt = (
-            select(Message)
+            select(*_CLAIMED_COLUMNS)
             .where(Message.status.in_(rules.DUE), Message.next_attempt_at <= now)
             .order_by(Message.next_attempt_at, Message.id)
             .limit(batch)
         )
         if not uow.db.is_sqlite:
             stmt = stmt.with_for_update(skip_locked=True)
-        rows = list(uow.session.execute(stmt).scalars())
+        connection = uow.session.connection()
+        rows = connection.execute(stmt).all()
         if not rows:
             return []
         secrets = _secrets(uow, {m.webhook_id for m in rows if m.webhook_id is not None})
-        lease = now + timedelta(seconds=rules.LEASE_SECONDS)
-        claimed = []
-        for m in rows:
-            m.status, m.attempts, m.next_attempt_at = rules.SENDING, m.attempts + 1, lease
-            claimed.append(
-                Claimed(
-                    m.id,
-                    m.key,
-                    m.channel,
-                    m.recipient,
-                    m.subject,
-                    m.body,
-                    m.attempts,
-                    m.test,
-                    m.kind,
-                    secrets.get(m.webhook_id) if m.webhook_id is not None else None,
-                )
+        connection.execute(
+            update(Message)
+            .where(Message.id.in_([m.id for m in rows]))
+            .values(
+                status=rules.SENDING,
+                attempts=Message.attempts + 1,
+                next_attempt_at=now + timedelta(seconds=rules.LEASE_SECONDS),
             )
+        )
         uow.commit()
-    return claimed
+    return [
+        Claimed(
+            m.id,
+            m.key,
+            m.channel,
+            m.recipient,
+            m.subject,
+            m.body,
+            m.attempts + 1,
+            m.test,
+            m.kind,
+            secrets.get(m.webhook_id) if m.webhook_id is not None else None,
+        )
+        for m in rows
+    ]
 
 
 def _secrets(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
@@ -88,33 +108,45 @@ def _secrets(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
     return {row.id: row.secret for row in uow.session.execute(stmt)}
 
 
+# One statement, built once: an outcome is written the moment it is known, so it must be
+# cheap. It changes the row only while it is still this worker's claim.
+_OUTCOME = (
+    update(Message)
+    .where(
+        Message.id == bindparam("message_id"),
+        Message.status == rules.SENDING,
+        Message.attempts == bindparam("claimed_attempts"),
+    )
+    .values(
+        status=bindparam("new_status"),
+        sent_at=bindparam("new_sent_at"),
+        answer=bindparam("new_answer"),
+        last_error=bindparam("new_error"),
+        next_attempt_at=bindparam("new_next_attempt_at"),
+    )
+)
+
+
 def record(db: Database, message: Claimed, outcome: Outcome) -> None:
     """Write what became of a message, unless another worker took it over since."""
     with db.unit_of_work() as uow:
         now = uow.now()
-        values: dict[str, object]
+        values = {
+            "message_id": message.id,
+            "claimed_attempts": message.attempts,
+            "new_sent_at": None,
+            "new_answer": outcome.answer,
+            "new_error": None if outcome.delivered else (outcome.error or "")[:500],
+            "new_next_attempt_at": now,
+        }
         if outcome.delivered:
-            values = {
-                "status": rules.DELIVERED,
-                "sent_at": now,
-                "answer": outcome.answer,
-                "last_error": None,
-            }
+            values.update(new_status=rules.DELIVERED, new_sent_at=now)
         else:
             wait = None if outcome.permanent else rules.retry_after(message.attempts)
-            values = {"last_error": (outcome.error or "")[:500]}
             if wait is None:
-                values["status"] = rules.PERMANENT_FAILURE
+                values["new_status"] = rules.PERMANENT_FAILURE
             else:
-                values["status"] = rules.TEMPORARY_FAILURE
-                values["next_attempt_at"] = now + timedelta(seconds=wait)
-        uow.session.execute(
-            update(Message)
-            .where(
-                Message.id == message.id,
-                Message.status == rules.SENDING,
-                Message.attempts == message.attempts,
-            )
-            .values(**values)
-        )
+                values["new_status"] = rules.TEMPORARY_FAILURE
+                values["new_next_attempt_at"] = now + timedelta(seconds=wait)
+        uow.session.connection().execute(_OUTCOME, values)
         uow.commit()

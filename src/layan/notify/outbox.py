@@ -117,6 +117,7 @@ class Planner:
         self._templates: dict[tuple[str, str, str], rules.Template] | None = None
         self._services: dict[str, Any] = {}
         self._zones: dict[str, str] = {}
+        self._dates: dict[tuple[Any, str], str] = {}
 
     def plan(self, events: Sequence[Any]) -> list[dict[str, Any]]:
         wanted = [(e, rules.kinds_of(e.case_type, e.activity)) for e in events]
@@ -204,7 +205,10 @@ class Planner:
         if agency not in self._zones:
             self._zones[agency] = catalogue.agency_tz(self.uow, agency)
         local = moment.astimezone(zone(self._zones[agency])).date()
-        return format_date(local, format="long", locale=language)
+        key = (local, language)
+        if key not in self._dates:
+            self._dates[key] = format_date(local, format="long", locale=language)
+        return self._dates[key]
 
     def _service_name(self, code: str, language: str) -> str:
         if code not in self._services:
