@@ -65,6 +65,7 @@ bench: $(BENCH_STAMP) system-deps ## Run the benchmarks and write bench/RESULTS.
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.dfg
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.notify
 
 screenshots: $(STAMP) system-deps $(NODE_STAMP) ## Retake docs/screenshots (phone and desktop widths)
 	$(BIN)/python -m tests.browser.screenshots

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     whatsapp_gateway_token: str | None = None
     # Test mode: every message is recorded as delivered, none leaves (a staging server).
     notify_test: bool = False
+    # How long a worker holds a message it is sending: one that died mid-batch leaves its
+    # message in flight to be sent again (with the same key) after this.
+    notify_lease_seconds: int = Field(default=300, ge=1, le=3600)
     # Registries looked up over HTTP, by code (JSON); a registry not named here is answered
     # by the local connector from the documents this platform issued.
     registries: dict[str, RegistryEndpoint] = Field(default_factory=dict)

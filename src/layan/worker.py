@@ -52,6 +52,7 @@ def notifier_for(settings: Settings) -> Notifier:
             settings.outbox_dir,
             gateways,
             test=settings.notify_test,
+            lease_seconds=settings.notify_lease_seconds,
         ),
     )
 

@@ -46,7 +46,10 @@ def _free_port() -> int:
 # Package scope: the server and Playwright stop when the browser tests end, so no later
 # test runs beside them (Playwright's sync API holds an event loop on the main thread).
 @pytest.fixture(scope="package")
-def server(sqlite_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live(
+    sqlite_base: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """The server's address and its environment (for a `layan` command on its data)."""
     folder = tmp_path_factory.mktemp("live")
     shutil.copyfile(sqlite_base, folder / "layan.db")
     port = _free_port()
@@ -83,10 +86,15 @@ def server(sqlite_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the Layan server did not start") from None
                 time.sleep(0.2)
-        yield base
+        yield base, env
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="package")
+def server(live: tuple[str, dict[str, str]]) -> str:
+    return live[0]
 
 
 @pytest.fixture(scope="package")

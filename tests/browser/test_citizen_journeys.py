@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -137,3 +139,32 @@ def test_a_first_visit_stays_under_60_kb_before_images(page: Page) -> None:
         page.goto(url, wait_until="networkidle")
         page.remove_listener("response", count)
         assert sum(sizes.values()) < 60 * 1024, (url, sizes)
+
+
+def test_the_applicant_chooses_channels_and_sees_each_message_with_its_status(
+    page: Page, tmp_path: Path, live: tuple[str, dict[str, str]]
+) -> None:
+    _fill_application(page, "kartu-identitas-anak", tmp_path, seed=8)
+    page.locator('input[name="applicant.channels"][value="email"]').uncheck()
+    page.get_by_label("WhatsApp").check()
+    page.get_by_role("button", name=re.compile("periksa jawaban", re.I)).click()
+    expect(page.locator("main")).to_contain_text("WhatsApp")
+    page.get_by_role("button", name=re.compile("Kirim permohonan")).click()
+    number = page.locator("#tracking-number").inner_text().replace("-", "").strip()
+    pin = page.locator("#pin").inner_text().strip()
+    sent = subprocess.run(
+        [sys.executable, "-m", "layan.cli", "worker", "--once"],
+        env=live[1],
+        capture_output=True,
+        timeout=120,
+    )
+    assert sent.returncode == 0, sent.stderr.decode()[-2000:]
+    page.goto(f"/lacak/{number}")
+    page.fill("#pin", pin)
+    page.get_by_role("button", name="Buka").click()
+    table = page.locator("#messages-table")
+    expect(table).to_contain_text("Permohonan diterima")
+    expect(table).to_contain_text("WhatsApp")
+    # No WhatsApp gateway is configured here: the message says it failed, not "delivered".
+    expect(table).to_contain_text("Gagal terkirim")
+    expect(table).not_to_contain_text("Email")

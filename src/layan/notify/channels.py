@@ -71,6 +71,7 @@ class Channels:
     gateways: dict[str, Gateway] = field(default_factory=dict)  # "sms", "whatsapp"
     test: bool = False
     timeout: float = 10.0
+    lease_seconds: float = rules.LEASE_SECONDS
     clock: Callable[[], float] = time.time
 
     def send(self, claimed: Sequence[Claimed]) -> Iterator[tuple[Claimed, Outcome]]:

@@ -25,7 +25,7 @@ BATCH = 200
 
 def dispatch(db: Database, channels: Channels, *, batch: int = BATCH) -> int:
     """Send one batch of due messages; how many were claimed."""
-    claimed = claim(db, batch)
+    claimed = claim(db, batch, channels.lease_seconds)
     for message, outcome in channels.send(claimed):
         record(db, message, outcome)
     return len(claimed)
@@ -56,7 +56,7 @@ _CLAIMED_COLUMNS = (
 )
 
 
-def claim(db: Database, batch: int) -> list[Claimed]:
+def claim(db: Database, batch: int, lease: float = rules.LEASE_SECONDS) -> list[Claimed]:
     """Due messages, marked `sending` with a lease, for this worker alone."""
     with db.unit_of_work() as uow:
         now = uow.now()
@@ -80,7 +80,7 @@ def claim(db: Database, batch: int) -> list[Claimed]:
             .values(
                 status=rules.SENDING,
                 attempts=Message.attempts + 1,
-                next_attempt_at=now + timedelta(seconds=rules.LEASE_SECONDS),
+                next_attempt_at=now + timedelta(seconds=lease),
             )
         )
         uow.commit()
