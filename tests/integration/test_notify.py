@@ -295,8 +295,25 @@ def test_webhooks_are_signed_retried_and_logged(
     assert [(d["status"], d["attempts"], d["number"]) for d in log.json()] == [
         ("delivered", 2, number)
     ]
-    other = client.get("/api/v1/webhooks/deliveries", headers=sign_in(client, "dinkes-admin"))
+    other_admin = sign_in(client, "dinkes-admin")
+    other = client.get("/api/v1/webhooks/deliveries", headers=other_admin)
     assert other.status_code == 200 and other.json() == []
+    hook_id = made.json()["id"]
+    listed = client.get("/api/v1/webhooks", headers=admin).json()
+    assert listed == [
+        {**{k: made.json()[k] for k in ("id", "agency", "url", "event_types")}, "active": True}
+    ]
+    assert (
+        client.patch(
+            f"/api/v1/webhooks/{hook_id}", headers=other_admin, json={"active": False}
+        ).status_code
+        == 403
+    )
+    off = client.patch(f"/api/v1/webhooks/{hook_id}", headers=admin, json={"active": False})
+    assert off.status_code == 200 and off.json()["active"] is False
+    _apply(client, channels=[], nik="3204014708900029")
+    _send(db, settings)
+    assert len([r for r in gateway.received if r.path == "/hook"]) == 2  # nothing new
 
 
 def test_the_stop_link_of_an_email_stops_every_later_message(

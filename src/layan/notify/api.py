@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from layan.applications import messages as choices
 from layan.applications import queries as applications
 from layan.notify import service
-from layan.web.deps import DbDep, OfficerDep, SettingsDep
+from layan.web.deps import DbDep, DbId, OfficerDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 PUBLIC = {"x-permission": "public"}
@@ -107,6 +107,44 @@ async def add_webhook(body: WebhookIn, db: DbDep, principal: OfficerDep) -> dict
     }
 
 
+def _hook_json(hook: Any) -> dict[str, Any]:
+    return {
+        "id": hook.id,
+        "agency": hook.agency,
+        "url": hook.url,
+        "event_types": hook.event_types,
+        "active": hook.active,
+    }
+
+
+def _hooks(db: Any, principal: Any, agency: str | None) -> list[dict[str, Any]]:
+    with db.unit_of_work(readonly=True) as uow:
+        return [_hook_json(h) for h in service.list_webhooks(uow, principal, agency)]
+
+
+@router.get("/webhooks", openapi_extra=ADMIN)
+async def list_webhooks(
+    db: DbDep, principal: OfficerDep, agency: str | None = Query(None, max_length=40)
+) -> list[dict[str, Any]]:
+    """The agency's webhooks (without their secrets)."""
+    return await run_in_threadpool(_hooks, db, principal, agency)
+
+
+class WebhookSwitch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
+
+
+@router.patch("/webhooks/{webhook_id}", openapi_extra=ADMIN)
+async def switch_webhook(
+    webhook_id: DbId, body: WebhookSwitch, db: DbDep, principal: OfficerDep
+) -> dict[str, Any]:
+    """Switch a webhook off (`{"active": false}`: nothing more is sent to it) or on."""
+    hook = await run_in_threadpool(service.switch_webhook, db, principal, webhook_id, body.active)
+    return _hook_json(hook)
+
+
 def _deliveries(db: Any, principal: Any, agency: str | None) -> list[dict[str, Any]]:
     with db.unit_of_work(readonly=True) as uow:
         return [
@@ -127,7 +165,7 @@ def _deliveries(db: Any, principal: Any, agency: str | None) -> list[dict[str, A
 
 @router.get("/webhooks/deliveries", openapi_extra=ADMIN)
 async def webhook_deliveries(
-    db: DbDep, principal: OfficerDep, agency: str | None = None
+    db: DbDep, principal: OfficerDep, agency: str | None = Query(None, max_length=40)
 ) -> list[dict[str, Any]]:
     """The newest deliveries to the agency's webhooks (the delivery log)."""
     return await run_in_threadpool(_deliveries, db, principal, agency)

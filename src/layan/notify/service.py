@@ -13,7 +13,7 @@ from sqlalchemy import select
 from layan.accounts import queries as accounts
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
-from layan.core.errors import FieldError, Text, ValidationFailedError
+from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
 from layan.core.events import record_event
 from layan.notify import rules
 from layan.notify.channels import Channels, Gateway
@@ -143,6 +143,38 @@ def add_webhook(
         uow.commit()
         uow.session.refresh(hook)
         return hook, secret
+
+
+def list_webhooks(uow: UnitOfWork, principal: Principal, agency: str | None) -> list[Webhook]:
+    """The admin's agency's webhooks, active or not (their secrets are never shown again)."""
+    agency = accounts.agency_for_admin(uow, principal, agency)
+    stmt = select(Webhook).where(Webhook.agency == agency).order_by(Webhook.id)
+    return list(uow.session.execute(stmt).scalars())
+
+
+def switch_webhook(db: Database, principal: Principal, webhook_id: int, active: bool) -> Webhook:
+    """Switch a webhook of the admin's agency off (nothing more is made for it) or on."""
+    with db.unit_of_work() as uow:
+        hook = uow.session.get(Webhook, webhook_id)
+        if hook is None:
+            raise NotFoundError(
+                Text("Webhook tidak ditemukan", "Webhook not found"), "webhook.not_found"
+            )
+        agency = accounts.agency_for_admin(uow, principal, hook.agency)
+        hook.active = active
+        record_event(
+            uow.session,
+            ledger=agency,
+            case_type="agency",
+            case_id=agency,
+            activity="webhook switched on" if active else "webhook switched off",
+            lifecycle="complete",
+            actor=accounts.admin_actor(principal, agency),
+            at=uow.now(),
+            payload={"webhook": hook.id},
+        )
+        uow.commit()
+        return hook
 
 
 def webhook_deliveries(
