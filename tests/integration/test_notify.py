@@ -30,7 +30,7 @@ from tests.conftest import SECRET, Clock
 from tests.factories import officer_for, sign_in, standard, submit, work_through
 from tests.gateway import Receiver, receiver
 from tests.mailserver import Mailbox, free_port, mail_server
-from tests.pages import csrf, get_page
+from tests.pages import by_id, check_page, csrf, get_page, text_of
 
 NIK = "3204014708900003"
 EMAIL = "siti@contoh.id"
@@ -453,3 +453,29 @@ def test_officers_get_one_digest_a_day_of_their_overdue_tasks(
     officers.set_email(db, username, None)
     clock.advance(days=1)
     assert _send(db, settings).made == 0
+
+
+def test_a_reporter_is_told_by_email_and_sees_the_messages_with_the_pin(
+    client: TestClient, db: Database, settings: Settings, mailbox: tuple[str, Mailbox]
+) -> None:
+    answer = client.post(
+        "/api/v1/complaints",
+        json={
+            "category": "jalan-rusak",
+            "title": "Trotoar ambles",
+            "description": "Trotoar ambles sepanjang lima meter di depan kantor pos.",
+            "location": {"lat": -6.91, "lon": 107.61},
+            "reporter": {"name": NAME, "phone": PHONE, "email": EMAIL},
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    number, pin = answer.json()["tracking_number"], answer.json()["pin"]
+    _send(db, settings)
+    assert [m["Subject"] for m in mailbox[1].messages] == [
+        f"Pengaduan {number[:4]}-{number[4:8]}-{number[8:]} diterima"
+    ]
+    form = get_page(client, "/pengaduan/lacak")
+    mine = client.post(f"/pengaduan/{number}", data={"csrf_token": csrf(form), "pin": pin})
+    assert mine.status_code == 200
+    table = text_of(by_id(check_page(mine.text), "messages-table"))
+    assert "Pengaduan diterima" in table and "Terkirim" in table

@@ -21,6 +21,7 @@ from layan.complaints import checks, intake, privacy, queries, rules
 from layan.complaints.checks import Location, NewComplaint, Reporter
 from layan.complaints.procedure import IncomingFile
 from layan.core.errors import NotFoundError, ValidationFailedError
+from layan.notify import service as notify
 from layan.web.deps import BlobsDep, DbDep, SettingsDep
 from layan.web.errors import lang
 from layan.web.messages import translate
@@ -215,14 +216,17 @@ def _public(db: Any, number: str) -> queries.ComplaintView:
         return queries.public_complaint(uow, number)
 
 
-Mine = tuple[queries.ComplaintView, list[privacy.AccessEntry]]
+Mine = tuple[queries.ComplaintView, list[privacy.AccessEntry], list[notify.MessageView]]
 
 
 def _mine(db: Any, number: str, pin: str, secret: str) -> Mine:
-    """The reporter's whole complaint and who has read it; NotFound for a wrong PIN."""
+    """The reporter's whole complaint, who has read it and the messages sent about it;
+    NotFound for a wrong PIN."""
     with queries.pin_guard(db, number), db.unit_of_work(readonly=True) as uow:
         view = queries.reporter_complaint(uow, number, pin, secret)
-        return view, privacy.reads_of_complaint(uow.session, view.tracking_number)
+        number = view.tracking_number
+        reads = privacy.reads_of_complaint(uow.session, number)
+        return view, reads, notify.messages_of(uow, "complaint", number)
 
 
 def _detail(
@@ -234,6 +238,7 @@ def _detail(
     notice: str | None = None,
     values: dict[str, str] | None = None,
     reads: list[privacy.AccessEntry] | None = None,
+    sent: list[notify.MessageView] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     errors = errors or []
@@ -251,6 +256,7 @@ def _detail(
     }
     if pin:
         context["access_log"] = reads or []
+        context["messages"], context["complaint"] = sent or [], True
         context["access_lead"] = privacy.LEAD
         context["access_what"] = privacy.WHAT_NAMES
         context["access_why"] = privacy.WHY_NAMES
@@ -271,12 +277,12 @@ async def track(request: Request, db: DbDep, settings: SettingsDep) -> HTMLRespo
         number = str(form.get("nomor") or "")[:30]
         pin = str(form.get("pin") or "").strip()[:12]
     try:
-        view, reads = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
+        view, reads, sent = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
     except NotFoundError:
         message = translate("cp.track.not_found", lang(request))
         errors = [{"field": "pin", "anchor": "pin", "message": message}]
         return render(request, "complaints/track.html", {"nomor": number, "errors": errors}, 404)
-    return _detail(request, view, pin=pin, reads=reads)
+    return _detail(request, view, pin=pin, reads=reads, sent=sent)
 
 
 @router.get("/pengaduan/{number}", response_class=HTMLResponse, openapi_extra=PUBLIC)
@@ -295,7 +301,7 @@ async def open_mine(
         check_csrf(request, form.get("csrf_token"))
         pin = str(form.get("pin") or "").strip()[:12]
     try:
-        view, reads = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
+        view, reads, sent = await run_in_threadpool(_mine, db, number, pin, settings.secret_key)
     except NotFoundError:
         view = await run_in_threadpool(_public, db, number)
         message = translate("cp.track.not_found", lang(request))
@@ -305,7 +311,7 @@ async def open_mine(
             errors=[{"field": "pin", "anchor": "pin", "message": message}],
             status=404,
         )
-    return _detail(request, view, pin=pin, reads=reads)
+    return _detail(request, view, pin=pin, reads=reads, sent=sent)
 
 
 # --- what the reporter can do ---------------------------------------------------------------
@@ -324,12 +330,21 @@ async def _reporter_action(
         await run_in_threadpool(lambda: act(number, pin, values, files))
     except ValidationFailedError as exc:
         errors = errors_of(exc, lang(request))
-        view, reads = await run_in_threadpool(_mine, db, number, pin, secret)  # 404: wrong PIN
+        view, reads, sent = await run_in_threadpool(
+            _mine, db, number, pin, secret
+        )  # 404: wrong PIN
         return _detail(
-            request, view, pin=pin, errors=errors, values=values, reads=reads, status=422
+            request,
+            view,
+            pin=pin,
+            errors=errors,
+            values=values,
+            reads=reads,
+            sent=sent,
+            status=422,
         )
-    view, reads = await run_in_threadpool(_mine, db, number, pin, secret)
-    return _detail(request, view, pin=pin, notice=notice, reads=reads)
+    view, reads, sent = await run_in_threadpool(_mine, db, number, pin, secret)
+    return _detail(request, view, pin=pin, notice=notice, reads=reads, sent=sent)
 
 
 @router.post("/pengaduan/{number}/lengkapi", response_class=HTMLResponse, openapi_extra=PUBLIC)

@@ -526,6 +526,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stop.track": ("Lacak permohonan", "Track the application"),
     "messages.heading": ("Pesan kepada Anda", "Messages to you"),
     "messages.lead": ("Kabar permohonan ini dikirim lewat", "News of this application goes by"),
+    "messages.complaint_lead": (
+        "Kabar pengaduan ini dikirim ke email Anda, atau lewat SMS bila Anda tidak memberi email.",
+        "News of this complaint goes to your email, or by SMS if you gave no email.",
+    ),
     "messages.at": ("Dibuat", "Made"),
     "messages.event": ("Tentang", "About"),
     "messages.channel": ("Saluran", "Channel"),
