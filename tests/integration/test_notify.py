@@ -85,6 +85,20 @@ def _messages(db: Database, number: str) -> list[Message]:
         return list(uow.session.execute(stmt).scalars())
 
 
+def _log(uow: Any, number: str, activity: str) -> None:
+    """An event of an application, as the system's, in the caller's transaction."""
+    record_event(
+        uow.session,
+        ledger="DISDUKCAPIL",
+        case_type="application",
+        case_id=number,
+        activity=activity,
+        lifecycle="complete",
+        actor=SYSTEM,
+        at=uow.now(),
+    )
+
+
 def _bodies(box: Mailbox) -> list[str]:
     found = []
     for message in box.messages:
@@ -162,16 +176,7 @@ def test_nothing_is_made_for_a_rolled_back_change_and_nothing_twice(
     outbound = notifier_for(settings).outbound
     assert derive_messages(db, outbound)[1] == 1
     with db.unit_of_work() as uow:
-        record_event(
-            uow.session,
-            ledger="DISDUKCAPIL",
-            case_type="application",
-            case_id=number,
-            activity="approve",
-            lifecycle="complete",
-            actor=SYSTEM,
-            at=uow.now(),
-        )
+        _log(uow, number, "approve")
         uow.session.rollback()
     assert derive_messages(db, outbound) == (0, 0)
     with db.unit_of_work() as uow:  # read the whole log again: the keys make nothing new
@@ -370,16 +375,7 @@ def test_a_purge_erases_the_addresses_and_words_of_a_cases_messages(
     number, _pin = _apply(client)
     _send(db, settings)
     with db.unit_of_work() as uow:
-        record_event(
-            uow.session,
-            ledger="DISDUKCAPIL",
-            case_type="application",
-            case_id=number,
-            activity="personal data purged",
-            lifecycle="complete",
-            actor=SYSTEM,
-            at=uow.now(),
-        )
+        _log(uow, number, "personal data purged")
         uow.commit()
     _send(db, settings)
     (message,) = _messages(db, number)
@@ -406,16 +402,7 @@ def test_an_upgraded_database_announces_nothing_that_happened_before_the_upgrade
             uow.session.add(Ledger(agency="DISDUKCAPIL", last_seq=0, last_hash=GENESIS))
             uow.session.flush()
             for activity in ("submit", "approve"):
-                record_event(
-                    uow.session,
-                    ledger="DISDUKCAPIL",
-                    case_type="application",
-                    case_id="K7QM8XPT3RAB",
-                    activity=activity,
-                    lifecycle="complete",
-                    actor=SYSTEM,
-                    at=uow.now(),
-                )
+                _log(uow, "K7QM8XPT3RAB", activity)
             uow.commit()
         migrations.upgrade(db.engine)
         with db.unit_of_work(readonly=True) as uow:

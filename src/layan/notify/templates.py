@@ -142,13 +142,7 @@ def save_wording(
     preview(subject, body)
     with db.unit_of_work() as uow:
         agency, _before = wording(uow, principal, agency, kind, language)
-        uow.session.execute(
-            delete(MessageTemplate).where(
-                MessageTemplate.agency == agency,
-                MessageTemplate.kind == kind,
-                MessageTemplate.language == language,
-            )
-        )
+        _drop(uow, agency, kind, language)
         uow.session.add(
             MessageTemplate(
                 agency=agency,
@@ -171,16 +165,20 @@ def reset_wording(
     """Put a kind back to the default wording; the agency."""
     with db.unit_of_work() as uow:
         agency, _before = wording(uow, principal, agency, kind, language)
-        uow.session.execute(
-            delete(MessageTemplate).where(
-                MessageTemplate.agency == agency,
-                MessageTemplate.kind == kind,
-                MessageTemplate.language == language,
-            )
-        )
+        _drop(uow, agency, kind, language)
         _log(uow, principal, agency, "message template reset", kind, language)
         uow.commit()
         return agency
+
+
+def _drop(uow: UnitOfWork, agency: str, kind: str, language: str) -> None:
+    uow.session.execute(
+        delete(MessageTemplate).where(
+            MessageTemplate.agency == agency,
+            MessageTemplate.kind == kind,
+            MessageTemplate.language == language,
+        )
+    )
 
 
 def _log(
