@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from layan.applications.messages import stop_token
 from layan.applications.queries.contacts import application_contacts, return_reasons
@@ -34,6 +34,9 @@ from layan.notify.models import Message, MessageTemplate, NotifyCursor, Webhook
 EVENTS = "events"
 BATCH = 2000
 PURGED = "personal data purged"  # the event after which a case's messages are erased
+# Every event is read (the cursor must see each id), but only those that make messages
+# (or erase them) bring their payload: most of the log is steps scheduled and started.
+_TOLD = sorted({activity for _case, activity in rules.KINDS} | {PURGED})
 _COLUMNS = (
     Event.id,
     Event.case_type,
@@ -41,7 +44,7 @@ _COLUMNS = (
     Event.activity,
     Event.timestamp,
     Event.agency,
-    Event.payload,
+    case((Event.activity.in_(_TOLD), Event.payload)).label("payload"),
 )
 
 
