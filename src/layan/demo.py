@@ -27,9 +27,10 @@ from layan.complaints import demo as complaints_demo
 from layan.core.access import Principal
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
-from layan.core.events import SYSTEM
+from layan.core.events import SYSTEM, Event
 from layan.documents.issue import Issuer
 from layan.documents.keys import ensure_keys
+from layan.notify import outbox
 from layan.surveys import rules as survey_rules
 from layan.surveys import service as surveys
 
@@ -221,7 +222,16 @@ def load_demo(
         demo_story.once_only_story(db, issuer, secret, _principals(db))
         applications.sweep_deadlines(db)  # today's view: what is late is marked late
         complaints_demo.sample_complaints(db, blobs, secret, _principals(db), random.Random(seed))
+    _told_nobody(db)
     return True
+
+
+def _told_nobody(db: Database) -> None:
+    """The demo's past is announced to nobody: the outbox starts after it."""
+    with db.unit_of_work() as uow:
+        last = uow.session.execute(select(func.max(Event.id))).scalar() or 0
+        outbox.pass_over(outbox.hold_cursor(uow), last)
+        uow.commit()
 
 
 def _principals(db: Database) -> list[Principal]:
