@@ -322,7 +322,6 @@ def render(results: list[Result], command: str, elapsed: float) -> str:
         "agency and every service, for the data's last 3, 12 and 24 months and the default "
         "period; the slowest of the "
         "rounds is kept for each; the floor is one SELECT by key on a bare FastAPI app",
-        "",
         "- API: reads of the same scopes and periods again and again (most answered from "
         "the figures kept since the rollups last moved); cold: every read of its own scope "
         "and period (from and to anywhere in the data's last 36 months), never kept before, "
