@@ -26,6 +26,8 @@ from layan.catalogue import rules as standards
 from layan.catalogue import service as catalogue_service
 from layan.catalogue.bpmn import standard_to_bpmn
 from layan.cli_analytics import analytics_app
+from layan.cli_backup import backup as backup_command
+from layan.cli_backup import restore as restore_command
 from layan.cli_common import database_command, err, load_settings, open_database, out
 from layan.cli_demo import DEMO_HISTORY, demo_app, load_demo, load_history
 from layan.cli_documents import documents_app, keys_app
@@ -47,6 +49,8 @@ db_app = typer.Typer(
 )
 open311_app = typer.Typer(help="Open311 GeoReport v2: API keys.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(calendar_app, name="calendar")
