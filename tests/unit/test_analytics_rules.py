@@ -6,7 +6,7 @@ import math
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from layan.analytics import rules
@@ -61,6 +61,7 @@ def test_a_percentile_is_the_bucket_within_which_that_share_was_decided() -> Non
         rules.percentile(buckets, 0)
 
 
+@example(values=[1.6955234490106548e-08], q=1.0)  # just above an edge: counted below it
 @given(st.lists(st.floats(0, 99.9, allow_nan=False), min_size=1, max_size=200), st.floats(0.01, 1))
 def test_the_percentile_of_the_histogram_is_within_a_bucket_of_the_exact_one(values, q) -> None:  # type: ignore[no-untyped-def]
     buckets = rules.merged_buckets((rules.bucket_of(v), 1) for v in values)
@@ -68,7 +69,11 @@ def test_the_percentile_of_the_histogram_is_within_a_bucket_of_the_exact_one(val
     # The smallest value that at least q of the values are at or below.
     exact = ordered[max(math.ceil(q * len(values) - 1e-9), 1) - 1]
     step = 0.1 if exact <= 5 else 0.5 if exact <= 20 else 1.0  # the bucket's width there
-    assert exact - 1e-9 <= rules.percentile(buckets, q) <= exact + step + 1e-9  # type: ignore[operator]
+    # bucket_of rounds tenths to six decimals before rounding up (so 0.3 is not taken for
+    # 0.30000000000000004): a value within 1e-7 working days above an edge, a few
+    # milliseconds, counts in the bucket below.
+    slack = 1e-7
+    assert exact - slack <= rules.percentile(buckets, q) <= exact + step + slack  # type: ignore[operator]
 
 
 def test_shares_have_one_decimal_and_none_without_a_whole() -> None:
