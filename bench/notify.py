@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 
 from bench.load import run_requests
 from bench.results import machine, today, write_section
-from bench.run import LAYAN, SECRET, _backend_urls, _server_env, intake_requests, prepare_layan
-from bench.servers import ServerStartError, UvicornServer, free_port
+from bench.run import LAYAN, SECRET, _backend_urls, intake_requests, layan_server, prepare_layan
+from bench.servers import ServerStartError, free_port
 from layan.core.db import Database
 from layan.notify import rules
 from layan.notify.channels import Channels
@@ -136,18 +136,7 @@ def bench_backend(name: str, args: argparse.Namespace) -> Result:
         work = Path(tmp)
         result = Result(name, version)
         submissions = prepare_layan(url, work / "data", args.count, args.seed)
-        server = UvicornServer(
-            "Layan",
-            "layan.main:create_app",
-            _server_env(
-                {
-                    "LAYAN_DATABASE_URL": url,
-                    "LAYAN_DATA_DIR": str(work / "data"),
-                    "LAYAN_SECRET_KEY": SECRET,
-                }
-            ),
-            work / "layan.log",
-        )
+        server = layan_server(url, work)
         db = Database(url)
         try:
             server.start()

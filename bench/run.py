@@ -182,6 +182,16 @@ def _server_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def layan_server(url: str, work: Path) -> UvicornServer:
+    """Layan under uvicorn on `url`, its data in `work`/data and its log in `work`."""
+    env = {
+        "LAYAN_DATABASE_URL": url,
+        "LAYAN_DATA_DIR": str(work / "data"),
+        "LAYAN_SECRET_KEY": SECRET,
+    }
+    return UvicornServer("Layan", "layan.main:create_app", _server_env(env), work / "layan.log")
+
+
 class Bench:
     """One backend's servers and the runs against them."""
 

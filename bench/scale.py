@@ -31,8 +31,7 @@ from sqlalchemy import func, select
 from bench.dashboard import _generate
 from bench.load import RunStats, http_request, run_requests
 from bench.results import machine, today, write_section
-from bench.run import SECRET, _server_env
-from bench.servers import UvicornServer
+from bench.run import layan_server
 from layan import demo
 from layan.applications.models import Application, Task
 from layan.applications.rules import TaskStatus
@@ -95,18 +94,7 @@ def bench_count(count: int, args: argparse.Namespace) -> Result:
                 select(func.count()).where(Task.status.in_(TaskStatus.ACTIVE))
             )
         officer = _busiest_officer(db)
-        server = UvicornServer(
-            "Layan",
-            "layan.main:create_app",
-            _server_env(
-                {
-                    "LAYAN_DATABASE_URL": url,
-                    "LAYAN_DATA_DIR": str(work / "data"),
-                    "LAYAN_SECRET_KEY": SECRET,
-                }
-            ),
-            work / "layan.log",
-        )
+        server = layan_server(url, work)
         try:
             server.start()
             token = httpx.post(

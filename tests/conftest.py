@@ -20,6 +20,7 @@ from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.main import create_app
 from layan.settings import Settings
+from tests.mailserver import Mailbox, mail_server
 from tests.pgserver import PostgresServer
 
 SECRET = "test-secret-key-that-is-long-enough-for-tests"
@@ -93,6 +94,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(request.getfixturevalue("sqlite_base"), copy)
         return f"sqlite:///{copy}"
     return _pg_copy(request.getfixturevalue("pg_base"))
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[str, Mailbox]]:
+    """A real SMTP server on loopback: (smtp://127.0.0.1:PORT, what it was sent)."""
+    with mail_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -31,14 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from layan import migrations
 from layan.audit import verify_audit_chain
 from layan.core.db import Database
 from layan.core.errors import InvalidStateError, Text
 from layan.core.events import Ledger
-from layan.tables import METADATA
+from layan.tables import METADATA, row_counts
 
 FORMAT = 1
 MANIFEST, SQLITE_FILE, PG_FILE = "manifest.json", "database.sqlite", "database.dump"
@@ -98,17 +98,7 @@ def _run(command: list[str]) -> None:
 
 def rows_per_table(db: Database) -> dict[str, int]:
     with db.engine.connect() as conn:
-        return _rows(conn)
-
-
-def _rows(conn: Any) -> dict[str, int]:
-    """Rows of every table there is, read in the connection's transaction."""
-    present = set(inspect(conn).get_table_names())
-    return {
-        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
-        for t in METADATA.sorted_tables
-        if t.name in present
-    }
+        return row_counts(conn)
 
 
 def _heads(conn: Any) -> dict[str, int]:
@@ -175,7 +165,7 @@ def _sqlite_snapshot(source: Path, copy: Path) -> tuple[dict[str, int], dict[str
     snapshot = Database(f"sqlite:///{copy}")
     try:
         with snapshot.engine.connect() as conn:
-            return _rows(conn), _heads(conn)
+            return row_counts(conn), _heads(conn)
     finally:
         snapshot.dispose()
 
@@ -186,7 +176,7 @@ def _pg_snapshot(db: Database, dump: Path) -> tuple[dict[str, int], dict[str, in
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))  # the transaction's snapshot starts here
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-        rows, heads = _rows(conn), _heads(conn)
+        rows, heads = row_counts(conn), _heads(conn)
         _run(
             [
                 pg_tool("pg_dump"),

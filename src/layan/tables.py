@@ -3,6 +3,10 @@ migrations to compare against and for copying a database table by table."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+
 import layan.accounts.models
 import layan.analytics.models
 import layan.applications.models
@@ -18,3 +22,14 @@ import layan.surveys.models  # noqa: F401
 from layan.core.db import Base
 
 METADATA = Base.metadata
+
+
+def row_counts(conn: Any) -> dict[str, int]:
+    """Rows of every table the database has, in foreign-key order, read in the
+    connection's transaction (one snapshot)."""
+    present = set(inspect(conn).get_table_names())
+    return {
+        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+        for t in METADATA.sorted_tables
+        if t.name in present
+    }

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select
-
 from layan import migrations
 from layan.core.bulk import copy_table, move_ids_past_rows
 from layan.core.db import Database
 from layan.core.errors import InvalidStateError, Text
-from layan.tables import METADATA
+from layan.tables import METADATA, row_counts
 
 
 def copy_database(
@@ -26,11 +24,7 @@ def copy_database(
     migrations.upgrade(target.engine)
     tables = METADATA.sorted_tables
     with target.engine.connect() as check:
-        holding = [
-            t.name
-            for t in tables
-            if check.execute(select(func.count()).select_from(t)).scalar_one()
-        ]
+        holding = [name for name, rows in row_counts(check).items() if rows]
     if holding:
         raise InvalidStateError(
             Text(

@@ -29,19 +29,13 @@ from layan.worker import notifier_for
 from tests.conftest import SECRET, Clock
 from tests.factories import officer_for, sign_in, standard, submit, work_through
 from tests.gateway import Receiver, receiver
-from tests.mailserver import Mailbox, free_port, mail_server
+from tests.mailserver import Mailbox, free_port
 from tests.pages import by_id, check_page, csrf, get_page, text_of
 
 NIK = "3204014708900003"
 EMAIL = "siti@contoh.id"
 PHONE = "081234567890"
 NAME = "Siti Rahayu"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[str, Mailbox]]:
-    with mail_server() as server:
-        yield server
 
 
 @pytest.fixture

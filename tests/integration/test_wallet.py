@@ -3,7 +3,6 @@ code opens every document issued to a NIK; links to one document end by themselv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,10 @@ from layan.main import create_app
 from layan.settings import Settings
 from tests.conftest import SECRET, Clock
 from tests.integration.test_issued_documents import approved_ktp
-from tests.mailserver import Mailbox, free_port, mail_server
+from tests.mailserver import Mailbox, free_port
 
 NIK = "3204014708900003"
 EMAIL = "siti@contoh.id"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[str, Mailbox]]:
-    with mail_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, Text, ValidationFailedError
-from layan.core.events import record_event
+from layan.core.events import record_agency_event
 
 MOST_TRANSACTIONS = 100_000_000
 MOST_COST = 10**15  # rupiah
@@ -136,15 +136,12 @@ def record_month_figures(
                 set_={k: stmt.excluded[k] for k in row if k not in keys},
             )
         )
-        record_event(
+        record_agency_event(
             uow.session,
-            ledger=agency,
-            case_type="agency",
-            case_id=agency,
-            activity="month figures recorded",
-            lifecycle="complete",
-            actor=accounts.admin_actor(principal, agency),
-            at=now,
+            agency,
+            "month figures recorded",
+            accounts.admin_actor(principal, agency),
+            now,
             payload={
                 "month": month,
                 "service": service,

@@ -13,7 +13,7 @@ import hmac
 from layan.applications import procedure, rules
 from layan.applications.models import Application
 from layan.applications.queries.views import application_by_pin, pin_guard
-from layan.core.db import Database
+from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text, ValidationFailedError
 
 
@@ -54,7 +54,7 @@ def stop_messages(db: Database, number: str, token: str, secret: str) -> None:
         uow.commit()
 
 
-def _set(uow, app: Application, channels: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def _set(uow: UnitOfWork, app: Application, channels: tuple[str, ...]) -> None:
     app.channels = list(channels)
     app.messages_stopped_at = None if channels else uow.now()
     procedure.log(

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 from layan.applications import drafts, intake, outputs, queries
 from layan.applications.rules import (
     Status,
+    channels_in_use,
     format_tracking_number,
     labels,
     normalise_tracking_number,
@@ -200,6 +201,7 @@ async def check_answers(
             "p": published,
             "s": published.standard,
             "draft": draft,
+            "channels": channels_in_use(applicant.channels),
             "sealed": seal(request, draft),
             "labels": labels(published.standard),
             "lookups": [
@@ -312,7 +314,7 @@ def _tracked(db: Any, number: str, pin: str | None, secret: str) -> dict[str, An
                 uow, view.tracking_number, pin, secret
             )
             tracked["messages"] = notify.messages_of(uow, "application", view.tracking_number)
-            tracked["channels"] = app.channels
+            tracked["channels"] = channels_in_use(app.channels)
         return tracked
 
 

@@ -282,6 +282,11 @@ MESSAGE_CHANNELS = ("email", "sms", "whatsapp")
 DEFAULT_MESSAGE_CHANNELS = ("email",)
 
 
+def channels_in_use(chosen: Iterable[str] | None) -> tuple[str, ...]:
+    """The channels messages go by: the applicant's choice, or the default when none."""
+    return DEFAULT_MESSAGE_CHANNELS if chosen is None else tuple(chosen)
+
+
 def check_channels(
     chosen: Iterable[str] | None,
 ) -> tuple[tuple[str, ...] | None, list[FieldError]]:

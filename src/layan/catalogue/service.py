@@ -14,7 +14,7 @@ from layan.catalogue.models import Agency, CalendarDay, Registry, Service, Stand
 from layan.core.calendar import ZONES
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
-from layan.core.events import SYSTEM, Actor, Ledger, record_event
+from layan.core.events import SYSTEM, Actor, Ledger, record_agency_event, record_event
 
 DAY_KINDS = ("holiday", "collective_leave", "closure")
 
@@ -35,15 +35,12 @@ def import_agencies(uow: UnitOfWork, agencies: list[rules.Agency], actor: Actor 
             agency.letterhead = spec.letterhead.model_dump() if spec.letterhead else None
             _upsert_units(uow, agency, spec)
             _upsert_registries(uow, spec)
-            record_event(
+            record_agency_event(
                 uow.session,
-                ledger=agency.code,
-                case_type="agency",
-                case_id=agency.code,
-                activity="agency recorded",
-                lifecycle="complete",
-                actor=actor,
-                at=uow.now(),
+                agency.code,
+                "agency recorded",
+                actor,
+                uow.now(),
                 payload={
                     "units": [u.code for u in spec.units],
                     "registries": [r.code for r in spec.registries],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 WIDTH, HEIGHT = 640, 240
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44.0, 8.0, 20.0, 28.0
@@ -141,18 +142,7 @@ def bar_chart(
             )
         )
     labels = _labels([label for label, _, _ in points], slot)
-    return Chart(
-        width,
-        height,
-        _LEFT,
-        width - _RIGHT,
-        _TOP,
-        baseline,
-        baseline + 18,
-        ticks,
-        labels,
-        bars=tuple(bars),
-    )
+    return _chart(width, height, ticks, labels, bars=tuple(bars))
 
 
 def line_chart(
@@ -181,15 +171,12 @@ def line_chart(
             points.append((x, y, _shown(value)))
             pen_down = True
         drawn.append(Series(name, css, " ".join(path), tuple(points)))
+    return _chart(width, height, ticks, _labels(labels, slot), series=tuple(drawn))
+
+
+def _chart(width: int, height: int, ticks: Any, labels: Any, **marks: Any) -> Chart:
+    """The frame every chart shares (margins, baseline, axis labels) around its marks."""
+    baseline = height - _BOTTOM
     return Chart(
-        width,
-        height,
-        _LEFT,
-        width - _RIGHT,
-        _TOP,
-        baseline,
-        baseline + 18,
-        ticks,
-        _labels(labels, slot),
-        series=tuple(drawn),
+        width, height, _LEFT, width - _RIGHT, _TOP, baseline, baseline + 18, ticks, labels, **marks
     )

@@ -190,6 +190,29 @@ class ChainProblem:
     reason: str
 
 
+def record_agency_event(
+    session: Session,
+    agency: str,
+    activity: str,
+    actor: Actor,
+    at: datetime,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """An event of the agency itself (its keys, figures, messages, webhooks), in its own
+    ledger, inside the caller's transaction."""
+    return record_event(
+        session,
+        ledger=agency,
+        case_type="agency",
+        case_id=agency,
+        activity=activity,
+        lifecycle="complete",
+        actor=actor,
+        at=at,
+        payload=payload,
+    )
+
+
 def _ledger_events(session: Session, ledger: str) -> Generator[Event, None, None]:
     stmt = select(Event).where(Event.ledger == ledger).order_by(Event.seq)
     # Streamed in batches so a long ledger never sits in memory whole; the cursor is

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from layan.catalogue import queries as catalogue
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import InvalidStateError, NotFoundError, Text
-from layan.core.events import Actor, record_event
+from layan.core.events import Actor, record_agency_event
 from layan.documents import rules
 from layan.documents.models import SigningKey
 
@@ -150,15 +150,12 @@ def _new_key(uow: UnitOfWork, folder: KeyFolder, agency: str, actor: Actor, acti
         )
     )
     uow.session.flush()
-    record_event(
+    record_agency_event(
         uow.session,
-        ledger=agency,
-        case_type="agency",
-        case_id=agency,
-        activity=activity,
-        lifecycle="complete",
-        actor=actor,
-        at=uow.now(),
+        agency,
+        activity,
+        actor,
+        uow.now(),
         payload={"kid": kid},
     )
     return kid

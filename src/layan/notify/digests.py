@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from sqlalchemy import select
 
 from layan.applications.queries.overdue import OfficerDigest, overdue_by_officer
 from layan.core.codes import format_code
@@ -27,7 +28,10 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def make_digests(db: Database, public_url: str, test: bool = False) -> int:
-    """Store today's digests unless they were made already; how many were made."""
+    """Store today's digests unless they were made already; how many were made. Every
+    worker round asks, so the answer "already made" is a read that locks nothing."""
+    if not _due(db):
+        return 0
     with db.unit_of_work() as uow:
         now = uow.now()
         local = now.astimezone(JAKARTA)
@@ -43,6 +47,14 @@ def make_digests(db: Database, public_url: str, test: bool = False) -> int:
             uow.session.execute(stmt, rows)
         uow.commit()
         return len(rows)
+
+
+def _due(db: Database) -> bool:
+    with db.unit_of_work(readonly=True) as uow:
+        local = uow.now().astimezone(JAKARTA)
+        stmt = select(NotifyCursor.last_id).where(NotifyCursor.source == DIGESTS)
+        sent_day = uow.session.execute(stmt).scalar() or 0
+        return local.hour >= DIGEST_HOUR and sent_day < local.date().toordinal()
 
 
 def digest_text(digest: OfficerDigest, link: str) -> rules.Template:

@@ -20,7 +20,7 @@ from sqlalchemy import case, func, select, update
 
 from layan.applications.messages import stop_token
 from layan.applications.queries.contacts import application_contacts, return_reasons
-from layan.applications.rules import ERASED
+from layan.applications.rules import ERASED, channels_in_use
 from layan.catalogue import queries as catalogue
 from layan.complaints.queries.contacts import complaint_contacts
 from layan.core.calendar import zone
@@ -158,10 +158,10 @@ class Planner:
         language = getattr(contact, "language", "id")
         values = self._values(event, kind, contact, language, reasons)
         message = rules.render(self._template(contact.agency, kind, language), values)
-        chosen = getattr(contact, "channels", None)
-        channels = rules.DEFAULT_CHANNELS if chosen is None else chosen
         if event.case_type == "complaint":  # by email, else by SMS to a reporter without one
             channels = (rules.EMAIL,) if contact.email else (rules.SMS,)
+        else:
+            channels = channels_in_use(contact.channels)
         rows = []
         for channel in channels:
             address = contact.email if channel == rules.EMAIL else contact.phone

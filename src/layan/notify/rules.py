@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from layan.applications.rules import DEFAULT_MESSAGE_CHANNELS, MESSAGE_CHANNELS
 from layan.core.errors import Text
 
 # --- channels and statuses -----------------------------------------------------------
 
+# The applicant's channels (email, sms, whatsapp) are theirs to choose:
+# `applications.rules.MESSAGE_CHANNELS`. Webhooks are the agencies'.
 EMAIL, SMS, WHATSAPP, WEBHOOK = "email", "sms", "whatsapp", "webhook"
-CITIZEN_CHANNELS = MESSAGE_CHANNELS  # (EMAIL, SMS, WHATSAPP): the applicant chooses
-DEFAULT_CHANNELS = DEFAULT_MESSAGE_CHANNELS
 
 CREATED, SENDING, DELIVERED = "created", "sending", "delivered"
 TEMPORARY_FAILURE, PERMANENT_FAILURE = "temporary_failure", "permanent_failure"

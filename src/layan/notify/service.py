@@ -14,7 +14,7 @@ from layan.accounts import queries as accounts
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
-from layan.core.events import record_event
+from layan.core.events import record_agency_event
 from layan.notify import rules
 from layan.notify.channels import Channels, Gateway
 from layan.notify.digests import make_digests
@@ -129,15 +129,12 @@ def add_webhook(
         )
         uow.session.add(hook)
         uow.session.flush()
-        record_event(
+        record_agency_event(
             uow.session,
-            ledger=agency,
-            case_type="agency",
-            case_id=agency,
-            activity="webhook added",
-            lifecycle="complete",
-            actor=accounts.admin_actor(principal, agency),
-            at=uow.now(),
+            agency,
+            "webhook added",
+            accounts.admin_actor(principal, agency),
+            uow.now(),
             payload={"webhook": hook.id, "url": url, "event_types": hook.event_types},
         )
         uow.commit()
@@ -162,15 +159,12 @@ def switch_webhook(db: Database, principal: Principal, webhook_id: int, active: 
             )
         agency = accounts.agency_for_admin(uow, principal, hook.agency)
         hook.active = active
-        record_event(
+        record_agency_event(
             uow.session,
-            ledger=agency,
-            case_type="agency",
-            case_id=agency,
-            activity="webhook switched on" if active else "webhook switched off",
-            lifecycle="complete",
-            actor=accounts.admin_actor(principal, agency),
-            at=uow.now(),
+            agency,
+            "webhook switched on" if active else "webhook switched off",
+            accounts.admin_actor(principal, agency),
+            uow.now(),
             payload={"webhook": hook.id},
         )
         uow.commit()

@@ -17,7 +17,7 @@ from layan.accounts import queries as accounts
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import FieldError, NotFoundError, Text, ValidationFailedError
-from layan.core.events import record_event
+from layan.core.events import record_agency_event
 from layan.notify import rules
 from layan.notify.models import Message, MessageTemplate
 
@@ -184,15 +184,12 @@ def _drop(uow: UnitOfWork, agency: str, kind: str, language: str) -> None:
 def _log(
     uow: UnitOfWork, principal: Principal, agency: str, activity: str, kind: str, language: str
 ) -> None:
-    record_event(
+    record_agency_event(
         uow.session,
-        ledger=agency,
-        case_type="agency",
-        case_id=agency,
-        activity=activity,
-        lifecycle="complete",
-        actor=accounts.admin_actor(principal, agency),
-        at=uow.now(),
+        agency,
+        activity,
+        accounts.admin_actor(principal, agency),
+        uow.now(),
         payload={"kind": kind, "language": language},
     )
 

@@ -63,7 +63,7 @@ def overdue_by_officer(uow: UnitOfWork, now: datetime) -> list[OfficerDigest]:
         .distinct()
         .order_by(Officer.id, Task.due_at)
     )
-    found: dict[int, list[object]] = defaultdict(list)
+    found: dict[int, list[OverdueTask]] = defaultdict(list)
     heads: dict[int, tuple[str, str, str]] = {}
     for row in uow.session.execute(stmt):
         heads[row.id] = (row.username, row.email, row.agency_code)
@@ -79,7 +79,7 @@ def overdue_by_officer(uow: UnitOfWork, now: datetime) -> list[OfficerDigest]:
                 email,
                 agency,
                 len(unique),
-                tuple(unique[:MOST_LISTED]),  # type: ignore[arg-type]
+                tuple(unique[:MOST_LISTED]),
             )
         )
     return digests
