@@ -66,6 +66,8 @@ bench: $(BENCH_STAMP) system-deps ## Run the benchmarks and write bench/RESULTS.
 	$(BIN)/python -m bench.dfg
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.notify
+	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.open_tasks
 
 screenshots: $(STAMP) system-deps $(NODE_STAMP) ## Retake docs/screenshots (phone and desktop widths)
 	$(BIN)/python -m tests.browser.screenshots

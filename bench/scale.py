@@ -35,7 +35,7 @@ from bench.run import layan_server
 from layan import demo
 from layan.applications.models import Application, Task
 from layan.applications.rules import TaskStatus
-from layan.applications.service import sweep_deadlines
+from layan.applications.sweep import sweep_deadlines
 from layan.audit import verify_audit_chain
 from layan.core.db import Database
 

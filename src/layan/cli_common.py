@@ -27,7 +27,7 @@ def load_settings() -> Settings:
 
 
 def open_database(settings: Settings) -> Database:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, replica_url=settings.database_replica_url)
     migrations.upgrade(db.engine)
     return db
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from layan.catalogue import queries as catalogue
 from layan.cli_common import database_command, err, load_settings, out
 from layan.core.events import SYSTEM
-from layan.documents import keys, pades, rules
+from layan.documents import keys, rules
 from layan.documents.keys import KeyFolder
 
 keys_app = typer.Typer(help="The agencies' signing keys and certificates.", no_args_is_help=True)
@@ -73,6 +73,8 @@ def keys_import_certificate(
             err.print(f"[red]unknown agency {agency}[/red]")
             raise typer.Exit(1)
     folder = KeyFolder(settings.signing_keys_dir).certificate_dir(agency)
+    from layan.documents import pades  # the signing library, only for this command
+
     try:
         subject = pades.install_certificate(
             folder, pkcs12.read_bytes(), passphrase.encode() or None

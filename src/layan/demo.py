@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from layan import demo_story
 from layan.accounts import service as accounts
 from layan.accounts.models import Officer
-from layan.applications import intake
+from layan.applications import intake, sweep
 from layan.applications import service as applications
 from layan.applications.models import Application
 from layan.applications.rules import Decision, Status, TaskStatus
@@ -220,7 +220,7 @@ def load_demo(
     if applications_count and issuer is not None:
         _past_applications(db, issuer, secret, applications_count, random.Random(seed))
         demo_story.once_only_story(db, issuer, secret, _principals(db))
-        applications.sweep_deadlines(db)  # today's view: what is late is marked late
+        sweep.sweep_deadlines(db)  # today's view: what is late is marked late
         complaints_demo.sample_complaints(db, blobs, secret, _principals(db), random.Random(seed))
     _told_nobody(db)
     return True

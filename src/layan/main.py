@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     """The application; the database is brought up to the latest migration first, and every
     agency without a signing key gets one."""
     settings = settings or get_settings()
-    database = db or Database(settings.database_url)
+    database = db or Database(settings.database_url, replica_url=settings.database_replica_url)
     migrations.upgrade(database.engine)
     issuer = issuer_for(settings)
     ensure_keys(database, issuer.keys, _agency_codes(database), SYSTEM)

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///layan.db"
+    # A read-only replica of the database (PostgreSQL streaming replication): the public
+    # dashboard, open data and the catalogue's lists read from it when it is set.
+    database_replica_url: str | None = None
     data_dir: Path = Path("var")
     secret_key: str = DEVELOPMENT_SECRET
     token_minutes: int = Field(default=8 * 60, gt=0)

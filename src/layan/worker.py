@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from layan.analytics.rollups import fold_all
-from layan.applications.service import sweep_deadlines
+from layan.applications.sweep import sweep_deadlines
 from layan.complaints.service import sweep_complaint_deadlines
 from layan.core.db import Database
 from layan.core.throttle import forget_expired

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from tests.conftest import SECRET
 from tests.factories import application_parts
 
 KILLS = 10
-PER_ROUND = 12
+ROUND_CAP = 200  # submissions a round sends at most, should a kill come late
 
 
 def _free_port() -> int:
@@ -90,6 +91,44 @@ def _send(base: str, key: str, seed: int) -> str | None:
     return str(answer.json()["tracking_number"])
 
 
+class Round:
+    """Citizens submitting to one server until it is killed: new submissions (at most
+    ROUND_CAP) after the retries of those the last kill left unanswered, so every kill
+    lands among requests in flight."""
+
+    def __init__(self, server: Server, retries: list[tuple[str, int]], seeds: Iterator[int]):
+        self.server, self.retries, self.seeds = server, retries, seeds
+        self.killed = threading.Event()
+        self.lock = threading.Lock()
+        self.sent: list[int] = []
+        self.acknowledged: dict[str, str] = {}
+        self.cut: dict[str, int] = {}  # sent, never answered: Idempotency-Key -> seed
+
+    def kill(self) -> None:
+        self.killed.set()
+        self.server.kill()
+
+    def _next(self) -> tuple[str, int] | None:
+        with self.lock:
+            if self.retries:
+                return self.retries.pop()
+            if self.killed.is_set() or len(self.sent) >= ROUND_CAP:
+                return None
+            seed = next(self.seeds)
+            self.sent.append(seed)
+            return f"crash-{seed}", seed
+
+    def citizen(self) -> None:
+        while (item := self._next()) is not None:
+            key, seed = item
+            number = _send(self.server.base, key, seed)
+            with self.lock:
+                if number is None:
+                    self.cut[key] = seed
+                    return
+                assert self.acknowledged.setdefault(key, number) == number
+
+
 def test_acknowledged_applications_survive_ten_kills_and_retries_file_once(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -100,33 +139,31 @@ def test_acknowledged_applications_survive_ten_kills_and_retries_file_once(
         "LAYAN_SECRET_KEY": SECRET,
     }
     rng = random.Random(5)
-    acknowledged: dict[str, str] = {}  # Idempotency-Key -> tracking number
+    seeds = iter(range(101, 101 + KILLS * ROUND_CAP))
+    rounds: list[Round] = []
     unanswered: dict[str, int] = {}  # Idempotency-Key -> seed, to retry
-    cut = [0]  # submissions the kills left without an answer
-    seed = 100
-    lock = threading.Lock()
     for _ in range(KILLS):
         server = Server(env)
         server.start()
-        batch = dict(unanswered)
-        for _ in range(PER_ROUND):
-            seed += 1
-            batch[f"crash-{seed}"] = seed
-
-        def submit(item: tuple[str, int], base: str = server.base) -> None:
-            key, item_seed = item
-            number = _send(base, key, item_seed)
-            with lock:
-                if number is None:
-                    unanswered[key] = item_seed
-                    cut[0] += 1
-                else:
-                    unanswered.pop(key, None)
-                    assert acknowledged.setdefault(key, number) == number
-
+        round_ = Round(server, list(unanswered.items()), seeds)
+        timer = threading.Timer(rng.uniform(0.3, 1.5), round_.kill)
+        timer.start()
         with ThreadPoolExecutor(4) as pool:
-            threading.Timer(rng.uniform(0.3, 1.5), server.kill).start()
-            list(pool.map(submit, batch.items()))
+            for citizen in [pool.submit(round_.citizen) for _ in range(4)]:
+                citizen.result()
+        timer.join()
+        rounds.append(round_)
+        unanswered = {
+            key: seed
+            for key, seed in {**unanswered, **round_.cut}.items()
+            if key not in round_.acknowledged
+        }
+    acknowledged: dict[str, str] = {}  # Idempotency-Key -> tracking number
+    for round_ in rounds:
+        for key, number in round_.acknowledged.items():
+            assert acknowledged.setdefault(key, number) == number
+    sent = [seed for round_ in rounds for seed in round_.sent]
+    cut = sum(len(round_.cut) for round_ in rounds)
     server = Server(env)
     server.start()
     try:
@@ -136,8 +173,8 @@ def test_acknowledged_applications_survive_ten_kills_and_retries_file_once(
             assert acknowledged.setdefault(key, number) == number
     finally:
         server.kill()
-    assert cut[0] >= KILLS // 2  # the kills did fall in the middle of submissions
-    assert len(acknowledged) == seed - 100  # every submission filed in the end
+    assert cut >= KILLS // 2  # the kills did fall in the middle of submissions
+    assert len(acknowledged) == len(sent)  # every submission filed in the end
 
     db = Database(database_url)
     blobs = BlobStore(tmp_path / "blobs")

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from layan.applications.models import Application, Task
-from layan.applications.service import sweep_deadlines
+from layan.applications.sweep import sweep_deadlines
 from layan.catalogue import queries as catalogue
 from layan.catalogue import service as catalogue_service
 from layan.core.db import Database

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from layan.accounts import service as accounts
 from layan.accounts.models import Officer
-from layan.applications import service as applications
 from layan.applications.models import Application, Document, Task
 from layan.applications.rules import format_tracking_number, working_time_left
+from layan.applications.sweep import sweep_deadlines
 from layan.audit import verify_audit_chain
 from layan.catalogue import queries as catalogue
 from layan.catalogue.rules import DEMO_DIR
@@ -374,7 +374,7 @@ def test_a_supervisor_sees_workload_and_a_breach_and_reassigns_the_task(
     sign_in(client, FRONT_DESK)
     post(client, f"/petugas/tugas/{task_id}/ambil", page(client, "/petugas"), {})
     clock.now = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)  # a week later, past the deadline
-    assert applications.sweep_deadlines(db) >= 1
+    assert sweep_deadlines(db) >= 1
 
     sign_in(client, SUPERVISOR)
     tree = page(client, "/petugas/unit")

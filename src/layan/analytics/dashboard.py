@@ -116,7 +116,7 @@ def read_figures(
     last: str | None = None,
 ) -> Figures:
     """The figures of the platform, an agency or a service over a period (the API's)."""
-    with db.unit_of_work(readonly=True) as uow:
+    with db.unit_of_work(readonly=True, replica=True) as uow:
         scope, _agency, _service = _scope(uow, agency, service)
         start, end = rules.period(first, last, _today(uow, scope))
         return _kept(uow, ("figures", scope, start, end), figures.dashboard, scope, start, end)
@@ -131,7 +131,7 @@ def read_open_data(
     last: str | None = None,
 ) -> list[dict[str, Any]]:
     """The open data rows (agency, service, month) of a scope and period."""
-    with db.unit_of_work(readonly=True) as uow:
+    with db.unit_of_work(readonly=True, replica=True) as uow:
         scope, _agency, _service = _scope(uow, agency, service)
         start, end = rules.period(first, last, _today(uow, scope))
         return open_data.rows(uow, scope, start, end)
@@ -148,7 +148,7 @@ def read_dashboard(
 ) -> Dashboard:
     """A page's figures: the scope's, its steps, the next level's table and the names.
     `fields` name the period's two inputs in an error (the pages' `dari` and `sampai`)."""
-    with db.unit_of_work(readonly=True) as uow:
+    with db.unit_of_work(readonly=True, replica=True) as uow:
         scope, found_agency, found_service = _scope(uow, agency, service)
         start, end = rules.period(first, last, _today(uow, scope), fields)
         shown = replace(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ from layan.applications.schemas import (
     TaskOut,
 )
 from layan.catalogue import queries as catalogue
+from layan.core.errors import Text
 from layan.documents.queries import OutputRef
 from layan.settings import Settings
 from layan.web.deps import (
@@ -35,7 +37,7 @@ from layan.web.deps import (
 )
 from layan.web.errors import lang
 from layan.web.files import pdf_response
-from layan.web.submissions import read_submission, to_json
+from layan.web.submissions import invalid, read_submission, to_json
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 M = TypeVar("M", bound=BaseModel)
@@ -82,10 +84,6 @@ async def _read_body(request: Request, part: str, model: type[M], settings: Sett
 )
 async def submit(
     request: Request,
-    db: DbDep,
-    settings: SettingsDep,
-    blobs: BlobsDep,
-    registries: RegistriesDep,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Any:
     """Submit an application with its data and documents, all stored or none (201).
@@ -96,6 +94,10 @@ async def submit(
     cannot be reached, the application is kept whole as a draft (202, status `draft`,
     `pending` says what waits): complete it with `POST .../submission`.
     """
+    # The busiest write of all reads the app's parts itself rather than through four
+    # dependencies: each costs FastAPI's dependency solving on every request.
+    state = request.app.state
+    db, settings, blobs, registries = state.db, state.settings, state.blobs, state.registries
     body, files = await _read_body(request, "application", ApplicationIn, settings)
     receipt = await run_in_threadpool(
         lambda: intake.submit_application(
@@ -115,6 +117,8 @@ async def submit(
             registries=registries,
         )
     )
+    if not receipt.pending:  # nothing to read: answer without another trip to a thread
+        return _receipt_response(db, request, receipt, body.service_code)
     return await run_in_threadpool(_receipt_response, db, request, receipt, body.service_code)
 
 
@@ -373,24 +377,42 @@ def read_application(tracking_number: str, db: DbDep, officer: OfficerDep) -> di
 
 
 @router.get("/tasks", response_model=list[TaskOut], openapi_extra={"x-permission": "officer"})
-def my_tasks(db: DbDep, officer: OfficerDep) -> list[TaskOut]:
-    """The open tasks of the caller's units, most urgent first."""
+def my_tasks(
+    db: DbDep,
+    officer: OfficerDep,
+    limit: Annotated[int, Query(ge=1, le=queries.QUEUE_LIMIT)] = 50,
+    after: Annotated[str | None, Query(max_length=80)] = None,
+) -> JSONResponse:
+    """The open tasks of the caller's units, most urgent first, `limit` at a time.
+
+    When there may be more, the `Link` header (rel="next") names the next page, which
+    starts after the last task of this one (`after`, as the header gives it)."""
+    cursor = None
+    if after is not None and (cursor := queries.QueueCursor.parse(after)) is None:
+        raise invalid("after", Text("Penanda halaman tidak sah", "Invalid page marker"))
     with db.unit_of_work(readonly=True) as uow:
-        items = queries.list_queue(uow, officer)
-    return [
-        TaskOut(
-            id=i.id,
-            tracking_number=i.tracking_number,
-            service_code=i.service_code,
-            step=i.step,
-            unit=i.unit,
-            status=i.status,
-            due_at=i.due_at,
-            overdue=i.overdue,
-            claimed_by_me=i.assignee_id == officer.officer_id,
-        )
+        items = queries.list_queue(uow, officer, limit=limit, after=cursor)
+    headers = {}
+    if len(items) == limit:
+        last = queries.QueueCursor(items[-1].due_at, items[-1].id)
+        query = urlencode({"limit": limit, "after": str(last)})
+        headers["Link"] = f'</api/v1/tasks?{query}>; rel="next"'
+    # Written out directly (the shape of TaskOut): an officer's queue is read all day.
+    body = [
+        {
+            "id": i.id,
+            "tracking_number": i.tracking_number,
+            "service_code": i.service_code,
+            "step": i.step,
+            "unit": i.unit,
+            "status": i.status,
+            "due_at": to_json(i.due_at),
+            "overdue": i.overdue,
+            "claimed_by_me": i.assignee_id == officer.officer_id,
+        }
         for i in items
     ]
+    return JSONResponse(body, headers=headers)
 
 
 # Task ids are database integers: larger numbers cannot name a task (see `DbId`).

@@ -8,11 +8,13 @@ tasks, or a draft of it when a registry left a requirement waiting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import insert
+
 from layan.applications import once_only, procedure, rules
-from layan.applications.models import Application, ApplicationDraft, Document
+from layan.applications.models import Application, ApplicationDraft, Document, Task
 from layan.applications.once_only import Pending, Resolved
 from layan.applications.rules import Status
 from layan.catalogue import forms
@@ -197,56 +199,115 @@ class Filing:
     files: dict[str, IncomingFile]
     issued: dict[str, str]
     resolved: Resolved
+    # The files' digests when they were stored before the transaction began (`store_blobs`).
+    stored: dict[str, str] = field(default_factory=dict)
 
 
-def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Application:
-    """The application written whole inside the caller's transaction (not committed)."""
+def store_blobs(blobs: BlobStore, files: dict[str, IncomingFile]) -> dict[str, str]:
+    """The files written to the blob store before the transaction that refers to them, so
+    the database's write lock is not held while they are: their digests by slot."""
+    return {slot: blobs.put(f.content) for slot, f in files.items()}
+
+
+@dataclass(frozen=True)
+class Filed:
+    """An application just written."""
+
+    id: int
+    tracking_number: str
+    status: str
+    due_at: datetime
+
+
+APPLICATIONS = Application.__table__
+DOCUMENTS = Document.__table__
+TASKS = Task.__table__
+
+
+def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Filed:
+    """The application written whole inside the caller's transaction (not committed).
+
+    The hot path of intake, so it writes with plain statements: the application, its
+    documents in one statement, its first tasks in one more; its events are appended to
+    the ledger once, at the commit (`layan.core.events`).
+    """
     now = uow.now()
     published, applicant = filing.published, filing.applicant
     standard = published.standard
     agency_calendar = catalogue.calendar_for_agency(uow, published.agency)
-    app = Application(
-        tracking_number=filing.tracking_number,
-        idempotency_key=filing.idempotency_key,
-        standard_version_id=published.version_id,
-        service_code=standard.code,
-        agency_code=published.agency,
-        status=Status.IN_PROCESS,
-        stage=0,
-        applicant_nik=applicant.nik,
-        applicant_name=applicant.name,
-        applicant_phone=applicant.phone,
-        applicant_email=applicant.email,
-        channels=None if applicant.channels is None else list(applicant.channels),
-        language=applicant.language,
-        data=filing.data,
-        flags=rules.identity_flags(applicant.nik, filing.data),
-        submitted_at=now,
-        due_at=rules.deadline(
-            agency_calendar, now, standard.service_time, cuti=standard.cuti_bersama_stops_clock
-        ),
+    due_at = rules.deadline(
+        agency_calendar, now, standard.service_time, cuti=standard.cuti_bersama_stops_clock
     )
-    uow.session.add(app)
-    store_files(uow, blobs, app, filing.files)
-    uow.session.flush()
+    planned = procedure.plan_stage(uow, published, filing.data, 0) or []
+    connection = uow.session.connection()
+    app_id = connection.execute(
+        insert(APPLICATIONS).returning(APPLICATIONS.c.id),
+        {
+            "tracking_number": filing.tracking_number,
+            "idempotency_key": filing.idempotency_key,
+            "standard_version_id": published.version_id,
+            "service_code": standard.code,
+            "agency_code": published.agency,
+            "status": Status.IN_PROCESS,
+            "stage": 0,
+            "applicant_nik": applicant.nik,
+            "applicant_name": applicant.name,
+            "applicant_phone": applicant.phone,
+            "applicant_email": applicant.email,
+            "channels": None if applicant.channels is None else list(applicant.channels),
+            "language": applicant.language,
+            "data": filing.data,
+            "flags": rules.identity_flags(applicant.nik, filing.data),
+            "submitted_at": now,
+            "due_at": due_at,
+        },
+    ).scalar_one()
+    if filing.files:
+        rows = _document_rows(blobs, app_id, filing, now)
+        connection.execute(insert(DOCUMENTS), rows)
+    task_ids: list[int] = []
+    if planned:
+        rows = [{"application_id": app_id, **p.row} for p in planned]
+        made = connection.execute(
+            insert(TASKS).returning(TASKS.c.id, sort_by_parameter_order=True), rows
+        )
+        task_ids = list(made.scalars())
     evidence = filing.resolved.evidence
-    evidence_log.record_evidence(uow, app.id, published.agency, standard.code, evidence)
-    evidence_log.log_lookups(uow, app.tracking_number, published.agency, filing.resolved.lookups)
+    evidence_log.record_evidence(uow, app_id, published.agency, standard.code, evidence)
+    evidence_log.log_lookups(uow, filing.tracking_number, published.agency, filing.resolved.lookups)
     actor = procedure.citizen_actor(published.agency)
-    procedure.log(
+    procedure.log_case(
         uow,
-        app,
+        filing.tracking_number,
         "submit",
         "complete",
         actor,
         service=standard.code,
         version=published.version,
-        due_at=app.due_at.isoformat(),
+        due_at=due_at.isoformat(),
         documents=sorted(filing.files),
         once_only=sorted(e.requirement for e in evidence),
     )
-    procedure.open_stage(uow, app, published, 0, actor)
-    return app
+    for p, task_id in zip(planned, task_ids, strict=True):
+        procedure.log_scheduled(uow, filing.tracking_number, p, task_id, actor)
+    return Filed(app_id, filing.tracking_number, Status.IN_PROCESS, due_at)
+
+
+def _document_rows(
+    blobs: BlobStore, app_id: int, filing: Filing, now: datetime
+) -> list[dict[str, object]]:
+    return [
+        {
+            "application_id": app_id,
+            "slot": slot,
+            "digest": filing.stored.get(slot) or blobs.put(incoming.content),
+            "filename": incoming.filename[:255],
+            "content_type": incoming.content_type[:100],
+            "size": len(incoming.content),
+            "uploaded_at": now,
+        }
+        for slot, incoming in filing.files.items()
+    ]
 
 
 def save_draft(
@@ -255,8 +316,9 @@ def save_draft(
     """The application kept as a draft (new, or `draft` updated) while a registry left a
     requirement waiting; the files are stored now, so nothing given is lost."""
     now = uow.now()
+    stored = filing.stored or store_blobs(blobs, filing.files)
     files = {
-        slot: [f.filename[:255], f.content_type[:100], blobs.put(f.content)]
+        slot: [f.filename[:255], f.content_type[:100], stored[slot]]
         for slot, f in filing.files.items()
     }
     pending = [p.__dict__ for p in filing.resolved.pending]
@@ -294,7 +356,7 @@ def save_draft(
     return draft
 
 
-def receipt_of(filing: Filing, secret: str, app: Application | None) -> Receipt:
+def receipt_of(filing: Filing, secret: str, app: Filed | None) -> Receipt:
     pin = rules.tracking_pin(secret, filing.tracking_number)
     if app is None:
         return Receipt(

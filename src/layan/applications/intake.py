@@ -20,6 +20,7 @@ from layan.applications.filing import (
     file_application,
     receipt_of,
     save_draft,
+    store_blobs,
     store_files,
     validate,
 )
@@ -85,45 +86,67 @@ def submit_application(
     """
     if idempotency_key and (earlier := _replay(db, idempotency_key, service_code, secret)):
         return earlier
-    if published is None:
-        # Read in a reading transaction so the write lock is held only for the writes.
-        with db.unit_of_work(readonly=True) as uow:
-            published = catalogue.get_standard(uow, service_code)
     named = clean_issued(issued)
-    applicant, cleaned = validate(published, applicant, data, files, named)
-    resolved = once_only.resolve(
-        db,
-        registries or Registries(),
-        published,
-        nik=applicant.nik,
-        cleaned=cleaned,
-        issued=named,
-        uploaded=set(files),
-    )
-    filing = Filing(
-        rules.new_tracking_number(),
-        idempotency_key,
-        published,
-        applicant,
-        cleaned,
-        files,
-        named,
-        resolved,
-    )
-    try:
-        with db.unit_of_work() as uow:
-            app = None
-            if resolved.pending:
-                save_draft(uow, blobs, filing)
-            else:
-                app = file_application(uow, blobs, filing)
-            uow.commit()
-            return receipt_of(filing, secret, app)
-    except IntegrityError:
-        # Two requests with one key raced; the other one won and its receipt stands.
-        if idempotency_key and (earlier := _replay(db, idempotency_key, service_code, secret)):
-            return earlier
-        raise
+    hinted = published is None
+    if published is None:
+        # The process's copy of the catalogue, checked again inside the writing transaction.
+        published = catalogue.standard_hint(db, service_code)
+    for _attempt in range(3):
+        if published is None:
+            with db.unit_of_work(readonly=True) as uow:
+                published = catalogue.get_standard(uow, service_code)
+        try:
+            checked, cleaned = validate(published, applicant, data, files, named)
+        except ValidationFailedError:
+            if not hinted:
+                raise
+            # Refused by the copy this process kept: refuse only by the current standard.
+            hinted, published = False, None
+            continue
+        resolved = once_only.resolve(
+            db,
+            registries or Registries(),
+            published,
+            nik=checked.nik,
+            cleaned=cleaned,
+            issued=named,
+            uploaded=set(files),
+        )
+        filing = Filing(
+            rules.new_tracking_number(),
+            idempotency_key,
+            published,
+            checked,
+            cleaned,
+            files,
+            named,
+            resolved,
+            store_blobs(blobs, files),
+        )
+        try:
+            with db.unit_of_work() as uow:
+                current = catalogue.get_standard(uow, service_code)
+                if not _same(current, published):
+                    # The standard changed since it was read: check against the new one.
+                    published = current
+                    continue
+                app = None
+                if resolved.pending:
+                    save_draft(uow, blobs, filing)
+                else:
+                    app = file_application(uow, blobs, filing)
+                uow.commit()
+                return receipt_of(filing, secret, app)
+        except IntegrityError:
+            # Two requests with one key raced; the other one won and its receipt stands.
+            if idempotency_key and (earlier := _replay(db, idempotency_key, service_code, secret)):
+                return earlier
+            raise
+    raise RuntimeError(f"the standard of {service_code} kept changing during a submission")
+
+
+def _same(a: catalogue.PublishedStandard, b: catalogue.PublishedStandard) -> bool:
+    return (a.version_id, a.agency) == (b.version_id, b.agency)
 
 
 _KEY_TAKEN = InvalidStateError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from layan.core.db import Base, JSONData, UTCDateTime
@@ -15,6 +15,16 @@ class Application(Base):
     """A citizen's application, pinned to the standard version it was made under."""
 
     __tablename__ = "applications"
+    __table_args__ = (
+        # What the SLA sweep reads: running applications by deadline, not yet marked late.
+        Index(
+            "ix_applications_late",
+            "status",
+            "due_at",
+            sqlite_where=text("breached_at IS NULL"),
+            postgresql_where=text("breached_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -73,7 +83,17 @@ class Task(Base):
     """One step of the procedure in the queue of the unit that owns it."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_queue", "unit_id", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_tasks_queue", "unit_id", "status", "due_at"),
+        # What the SLA sweep reads: open tasks by deadline, not yet marked late.
+        Index(
+            "ix_tasks_late",
+            "status",
+            "due_at",
+            sqlite_where=text("breached_at IS NULL"),
+            postgresql_where=text("breached_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)

@@ -11,7 +11,9 @@ retention purge can erase it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from layan.applications import rules
 from layan.applications.models import Application, Task
@@ -76,44 +78,73 @@ def log_case(
     )
 
 
+@dataclass(frozen=True)
+class PlannedTask:
+    """A task of a stage about to open: its row's values and whose queue it joins."""
+
+    row: dict[str, Any]
+    unit: str
+    assigned_agency: str
+
+
+def plan_stage(
+    uow: UnitOfWork, published: PublishedStandard, data: dict[str, Any], stage: int
+) -> list[PlannedTask] | None:
+    """The tasks stage `stage` opens, due by each unit's calendar; None past the last."""
+    stages = published.standard.stages(data)
+    if stage >= len(stages):
+        return None
+    cuti = published.standard.cuti_bersama_stops_clock
+    now = uow.now()
+    planned = []
+    for step in stages[stage]:
+        unit = catalogue.unit_info(uow, step.unit)
+        calendar = catalogue.calendar_for_unit(uow, unit)
+        row = {
+            "step_code": step.code,
+            "stage": stage,
+            "unit_id": unit.id,
+            "unit_code": step.unit,
+            "agency_code": unit.agency.code,
+            "role": step.role,
+            "status": TaskStatus.OPEN,
+            "created_at": now,
+            "due_at": rules.deadline(calendar, now, step.sla, cuti=cuti),
+        }
+        planned.append(PlannedTask(row, step.unit, unit.agency.code))
+    return planned
+
+
+def log_scheduled(
+    uow: UnitOfWork, tracking_number: str, task: PlannedTask, task_id: int, actor: Actor
+) -> None:
+    """The "schedule" event of a task just made."""
+    log_case(
+        uow,
+        tracking_number,
+        task.row["step_code"],
+        "schedule",
+        actor,
+        unit=task.unit,
+        task=task_id,
+        due_at=task.row["due_at"].isoformat(),
+        assigned_agency=task.assigned_agency,
+    )
+
+
 def open_stage(
     uow: UnitOfWork, app: Application, published: PublishedStandard, stage: int, actor: Actor
 ) -> bool:
     """Create the tasks of stage `stage`; False when the procedure has no more stages."""
-    stages = published.standard.stages(app.data)
-    if stage >= len(stages):
+    planned = plan_stage(uow, published, app.data, stage)
+    if planned is None:
         return False
     app.stage = stage
-    cuti = published.standard.cuti_bersama_stops_clock
-    now = uow.now()
-    for step in stages[stage]:
-        unit = catalogue.get_unit(uow, step.unit)
-        calendar = catalogue.calendar_for_unit(uow, unit)
-        task = Task(
-            application=app,
-            step_code=step.code,
-            stage=stage,
-            unit_id=unit.id,
-            unit_code=step.unit,
-            agency_code=unit.agency.code,
-            role=step.role,
-            status=TaskStatus.OPEN,
-            created_at=now,
-            due_at=rules.deadline(calendar, now, step.sla, cuti=cuti),
-        )
-        uow.session.add(task)
-        uow.session.flush()
-        log(
-            uow,
-            app,
-            step.code,
-            "schedule",
-            actor,
-            unit=step.unit,
-            task=task.id,
-            due_at=task.due_at.isoformat(),
-            assigned_agency=unit.agency.code,
-        )
+    tasks = [Task(application=app, **p.row) for p in planned]
+    uow.session.add_all(tasks)
+    uow.session.flush()
+    for p, task in zip(planned, tasks, strict=True):
+        log_scheduled(uow, app.tracking_number, p, task.id, actor)
     return True
 
 
@@ -126,7 +157,7 @@ def pause_clocks(uow: UnitOfWork, app: Application, published: PublishedStandard
     app.returned_at = now
     for task in app.tasks:
         if task.status in TaskStatus.ACTIVE | {TaskStatus.RETURNED} and task.seconds_left is None:
-            unit = catalogue.get_unit(uow, task.unit_code)
+            unit = catalogue.unit_info(uow, task.unit_code)
             calendar = catalogue.calendar_for_unit(uow, unit)
             task.seconds_left = rules.seconds_left(calendar, now, task.due_at, cuti=cuti)
             if task.status in TaskStatus.ACTIVE:
@@ -145,7 +176,7 @@ def resume_clocks(
     for task in list(app.tasks):
         if task.status not in (TaskStatus.PAUSED, TaskStatus.RETURNED) or task.stage != app.stage:
             continue
-        unit = catalogue.get_unit(uow, task.unit_code)
+        unit = catalogue.unit_info(uow, task.unit_code)
         due = rules.resumed_deadline(
             catalogue.calendar_for_unit(uow, unit), now, task.seconds_left or 0, cuti=cuti
         )

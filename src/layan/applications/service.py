@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from layan.accounts import queries as account_queries
-from layan.accounts import service as accounts
 from layan.applications import procedure, rules
 from layan.applications.models import Application, Task
 from layan.applications.rules import Decision, Status, TaskStatus
@@ -22,7 +21,7 @@ from layan.core.errors import (
     Text,
     ValidationFailedError,
 )
-from layan.core.events import SYSTEM, Actor, text_digest
+from layan.core.events import Actor, text_digest
 from layan.documents.issue import Issuer, IssueRequest, draw_pdfs, issue_output
 
 _NOT_YOURS = Text("Tugas ini bukan milik Anda", "This task is not yours")
@@ -263,69 +262,3 @@ def reassign_task(db: Database, principal: Principal, task_id: int, officer_id: 
             to=officer_id,
         )
         uow.commit()
-
-
-def sweep_deadlines(db: Database, batch: int = 500) -> int:
-    """Mark tasks and applications past their deadline and escalate to the unit's supervisor.
-
-    Safe to run from several workers: each breach is marked once, under a row lock that
-    other workers skip rather than wait on.
-    """
-    marked = 0
-    with db.unit_of_work() as uow:
-        now = uow.now()
-        late = (
-            select(Task)
-            .where(
-                Task.status.in_(TaskStatus.ACTIVE), Task.due_at < now, Task.breached_at.is_(None)
-            )
-            .order_by(Task.due_at)
-            .limit(batch)
-        )
-        for task in uow.session.execute(late.with_for_update(skip_locked=True)).scalars():
-            task.breached_at = now
-            supervisors = accounts.supervisors_of(uow, task.unit_id)
-            task.escalated_to = supervisors[0] if supervisors else None
-            system = Actor(SYSTEM.resource, SYSTEM.role, task.unit_code, task.agency_code)
-            procedure.log(
-                uow,
-                task.application,
-                "sla breached",
-                "complete",
-                system,
-                unit=task.unit_code,
-                task=task.id,
-                step=task.step_code,
-            )
-            procedure.log(
-                uow,
-                task.application,
-                "escalate",
-                "complete",
-                system,
-                unit=task.unit_code,
-                task=task.id,
-                to=task.escalated_to,
-            )
-            marked += 1
-        late_apps = (
-            select(Application)
-            .where(
-                Application.status == Status.IN_PROCESS,
-                Application.due_at < now,
-                Application.breached_at.is_(None),
-            )
-            .limit(batch)
-        )
-        for app in uow.session.execute(late_apps.with_for_update(skip_locked=True)).scalars():
-            app.breached_at = now
-            procedure.log(
-                uow,
-                app,
-                "service time breached",
-                "complete",
-                Actor(SYSTEM.resource, SYSTEM.role, agency=app.agency_code),
-            )
-            marked += 1
-        uow.commit()
-    return marked

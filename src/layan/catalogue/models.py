@@ -94,3 +94,19 @@ class CalendarDay(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(60))
+
+
+class CatalogueRevision(Base):
+    """The catalogue's revision: one row whose token changes, in the same transaction,
+    with every change to an agency, unit, service, standard version or calendar day.
+
+    Every process keeps what it read of the catalogue under the token it read it at, so
+    one small read tells a request whether that copy still holds (`catalogue.snapshot`).
+    The token is random, not a count: a database restored or recreated at the same
+    address never meets an old copy under the same name.
+    """
+
+    __tablename__ = "catalogue_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -14,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _catalogue(db) -> list[queries.PublishedStandard]:  # type: ignore[no-untyped-def]
-    with db.unit_of_work(readonly=True) as uow:
+    with db.unit_of_work(readonly=True, replica=True) as uow:
         return queries.list_standards(uow)
 
 
@@ -56,7 +56,7 @@ async def service_page(request: Request, code: str, db: DbDep) -> HTMLResponse:
     """The whole published standard of one service, as the law asks it to be published."""
 
     def read():  # type: ignore[no-untyped-def]
-        with db.unit_of_work(readonly=True) as uow:
+        with db.unit_of_work(readonly=True, replica=True) as uow:
             published = queries.get_standard(uow, code)
             return published, queries.agency_tz(uow, published.agency)
 

@@ -7,12 +7,12 @@ from datetime import date, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from layan.catalogue import rules
+from layan.catalogue import rules, snapshot
 from layan.catalogue.models import Agency, CalendarDay, Registry, Service, StandardVersion, Unit
 from layan.core.calendar import ZONES, DayOverride, WorkingCalendar, build_calendar
-from layan.core.db import UnitOfWork
+from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
 
 
@@ -45,34 +45,44 @@ def _published(row: StandardVersion, agency: Agency) -> PublishedStandard:
 
 
 def get_standard(uow: UnitOfWork, code: str) -> PublishedStandard:
-    """The current version of a service's standard; NotFound if there is no such service."""
-    found = uow.session.execute(
-        select(StandardVersion, Agency)
-        .join(Service, Service.id == StandardVersion.service_id)
-        .join(Agency, Agency.id == Service.agency_id)
-        .where(Service.code == code, StandardVersion.version == Service.current_version)
-    ).first()
-    if found is None:
+    """The current version of a service's standard; NotFound if there is no such service.
+
+    Read from the process's copy of the catalogue at its current revision (`snapshot`).
+    """
+    kept = snapshot.snapshot(uow)
+    if code not in kept.standards:
+        found = uow.session.execute(
+            select(StandardVersion, Agency)
+            .join(Service, Service.id == StandardVersion.service_id)
+            .join(Agency, Agency.id == Service.agency_id)
+            .where(Service.code == code, StandardVersion.version == Service.current_version)
+        ).first()
+        kept.standards[code] = None if found is None else _published(*found)
+    published: PublishedStandard | None = kept.standards[code]
+    if published is None:
         raise NotFoundError(
             Text(f"Layanan '{code}' tidak ditemukan", f"Service '{code}' not found"),
             "service.not_found",
         )
-    return _published(*found)
+    return published
+
+
+def standard_hint(db: Database, code: str) -> PublishedStandard | None:
+    """The current standard of a service as this process last read it, without a read:
+    None when it has not. Whoever writes under it checks it with `get_standard` inside
+    the writing transaction."""
+    kept = snapshot.latest(db.url)
+    return None if kept is None else kept.standards.get(code)
 
 
 # What never changes once a version is published, per database and version id: its number,
-# its service and its parsed text. The agency is read each time, through the service (a
-# republished service may move agency, an agency may be renamed); `session.get` finds it in
-# the identity map when the unit of work has already loaded it.
+# its service and its parsed text. The agency is current: through the service, from the
+# catalogue's copy at its revision (a republished service may move agency, an agency may
+# be renamed).
 _VERSIONS: dict[tuple[str, int], tuple[int, int, rules.ServiceStandard]] = {}
 
 
-def get_standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
-    """A standard exactly as it was at the version an application pinned.
-
-    A published version never changes, so its text is read from the database once per
-    process; the agency's code and name are current.
-    """
+def _frozen_version(uow: UnitOfWork, version_id: int) -> tuple[int, int, rules.ServiceStandard]:
     key = (uow.db.url, version_id)
     frozen = _VERSIONS.get(key)
     if frozen is None:
@@ -82,14 +92,27 @@ def get_standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
         if len(_VERSIONS) > 4096:
             _VERSIONS.clear()
         frozen = _VERSIONS[key] = (row.version, row.service_id, _parsed(row))
-    version, service_id, standard = frozen
-    service = uow.session.get(Service, service_id)
-    if service is None:
+    return frozen
+
+
+def standard_text(uow: UnitOfWork, version_id: int) -> rules.ServiceStandard:
+    """The text of a standard exactly as it was at a version (read once per process)."""
+    return _frozen_version(uow, version_id)[2]
+
+
+def get_standard_version(uow: UnitOfWork, version_id: int) -> PublishedStandard:
+    """A standard exactly as it was at the version an application pinned.
+
+    A published version never changes, so its text is read from the database once per
+    process; the agency's code and name are current.
+    """
+    version, service_id, standard = _frozen_version(uow, version_id)
+    agency = snapshot.service_agency(uow, service_id)
+    if agency is None:
         raise NotFoundError(
             Text(f"Layanan #{service_id} tidak ditemukan", f"Service #{service_id} not found"),
             "service.not_found",
         )
-    agency = service.agency
     return PublishedStandard(version_id, version, agency.code, agency.name, standard)
 
 
@@ -111,6 +134,14 @@ def get_unit(uow: UnitOfWork, full_code: str) -> Unit:
     unit = uow.session.execute(
         select(Unit).join(Agency).where(Agency.code == agency_code, Unit.code == unit_code)
     ).scalar_one_or_none()
+    if unit is None:
+        raise NotFoundError(Text(f"Unit {full_code} tidak dikenal", f"Unknown unit {full_code}"))
+    return unit
+
+
+def unit_info(uow: UnitOfWork, full_code: str) -> snapshot.UnitInfo:
+    """A unit by its AGENCY.UNIT code, from the catalogue's copy (read-only)."""
+    unit = snapshot.unit(uow, full_code)
     if unit is None:
         raise NotFoundError(Text(f"Unit {full_code} tidak dikenal", f"Unknown unit {full_code}"))
     return unit
@@ -174,33 +205,8 @@ def list_registries(uow: UnitOfWork) -> list[KeptRegistry]:
 # --- working calendars -------------------------------------------------------------
 
 
-def _calendar_revision(uow: UnitOfWork) -> int:
-    """The newest calendar change; calendar rows are only ever added, so it names a state."""
-    if "calendar_revision" not in uow.cache:
-        uow.cache["calendar_revision"] = uow.session.execute(
-            select(func.coalesce(func.max(CalendarDay.id), 0))
-        ).scalar_one()
-    return int(uow.cache["calendar_revision"])
-
-
-# The admin's changes per database, agency and revision: read once, not on every request.
-_OVERRIDES: dict[tuple[str, str, int], tuple[DayOverride, ...]] = {}
-
-
 def _overrides(uow: UnitOfWork, agency_code: str) -> tuple[DayOverride, ...]:
-    key = (uow.db.url, agency_code, _calendar_revision(uow))
-    found = _OVERRIDES.get(key)
-    if found is None:
-        rows = uow.session.execute(
-            select(CalendarDay)
-            .where((CalendarDay.agency_code.is_(None)) | (CalendarDay.agency_code == agency_code))
-            .order_by(CalendarDay.id)
-        ).scalars()
-        found = tuple(DayOverride(r.day, r.kind, r.action, r.name) for r in rows)
-        if len(_OVERRIDES) > 1024:
-            _OVERRIDES.clear()
-        _OVERRIDES[key] = found
-    return found
+    return snapshot.overrides(uow, agency_code)
 
 
 @lru_cache(maxsize=256)
@@ -211,7 +217,6 @@ def _calendar(
     workdays: str,
     years: range,
     overrides: tuple[DayOverride, ...],
-    revision: int,
 ) -> WorkingCalendar:
     return build_calendar(
         tz=tz,
@@ -231,7 +236,9 @@ def _years(uow: UnitOfWork, years: range | None) -> range:
     return range(year - 1, year + 3)
 
 
-def calendar_for_unit(uow: UnitOfWork, unit: Unit, years: range | None = None) -> WorkingCalendar:
+def calendar_for_unit(
+    uow: UnitOfWork, unit: Unit | snapshot.UnitInfo, years: range | None = None
+) -> WorkingCalendar:
     """The unit's working calendar: its hours, its agency's zone, national and agency days."""
     return _calendar(
         unit.agency.tz,
@@ -240,19 +247,15 @@ def calendar_for_unit(uow: UnitOfWork, unit: Unit, years: range | None = None) -
         unit.workdays,
         _years(uow, years),
         _overrides(uow, unit.agency.code),
-        _calendar_revision(uow),
     )
 
 
 def agency_tz(uow: UnitOfWork, code: str | None) -> str:
-    """The agency's time zone, read once per unit of work; WIB when the agency is unknown."""
+    """The agency's time zone (from the catalogue's copy); WIB when the agency is unknown."""
     if not code:
         return ZONES["WIB"]
-    key = ("agency_tz", code)
-    if key not in uow.cache:
-        agency = find_agency(uow, code)
-        uow.cache[key] = agency.tz if agency else ZONES["WIB"]
-    return str(uow.cache[key])
+    agency = snapshot.agency(uow, code)
+    return agency.tz if agency else ZONES["WIB"]
 
 
 def calendar_for_agency(
@@ -266,7 +269,6 @@ def calendar_for_agency(
         "01234",
         _years(uow, years),
         _overrides(uow, agency_code),
-        _calendar_revision(uow),
     )
 
 

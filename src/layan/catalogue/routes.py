@@ -17,7 +17,8 @@ router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
 
 def _read(db: Database, fn: Any, *args: Any) -> Any:
-    with db.unit_of_work(readonly=True) as uow:
+    # The published catalogue may lag a moment: read from the replica when there is one.
+    with db.unit_of_work(readonly=True, replica=True) as uow:
         return fn(uow, *args)
 
 

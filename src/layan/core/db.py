@@ -56,7 +56,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-CACHE_PAGES = -65536  # SQLite's page cache per connection, in KiB when negative: 64 MB
+# SQLite's page cache per connection, in KiB when negative: 32 MB. Each of a server's
+# connections keeps its own, so this bounds a worker's memory; pages beyond it are read
+# from the operating system's file cache, which all connections and processes share.
+CACHE_PAGES = -32768
 
 
 def make_engine(url: str) -> Engine:
@@ -96,10 +99,24 @@ def _sqlite_begin(connection: Any) -> None:
 class Database:
     """One database and the clock its services read the time from."""
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        replica_url: str | None = None,
+    ) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A read-only copy (a streaming replica) for reads that may lag the primary a
+        # little: the public dashboard, open data, the catalogue's lists.
+        self.replica_engine = make_engine(replica_url) if replica_url else None
+        self.replica_sessions = (
+            sessionmaker(self.replica_engine, expire_on_commit=False)
+            if self.replica_engine is not None
+            else None
+        )
         self.clock = clock
         # SQLite has one writer: writers of this process queue here, in order, instead of
         # sleeping in SQLite's busy handler (which retries in steps of up to 100 ms).
@@ -109,11 +126,20 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
-        return UnitOfWork(self, readonly=readonly)
+    def unit_of_work(self, *, readonly: bool = False, replica: bool = False) -> UnitOfWork:
+        """A transaction; `replica` reads from the replica when there is one.
+
+        Only reads that may lag the primary ask for the replica: never a read that must
+        see what the caller has just written (a receipt, a tracking page, a queue).
+        """
+        if replica and not readonly:
+            raise ValueError("only a read-only unit of work can read from the replica")
+        return UnitOfWork(self, readonly=readonly, replica=replica)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica_engine is not None:
+            self.replica_engine.dispose()
 
 
 class UnitOfWork:
@@ -121,15 +147,17 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, db: Database, *, readonly: bool = False) -> None:
+    def __init__(self, db: Database, *, readonly: bool = False, replica: bool = False) -> None:
         self.db = db
         self.readonly = readonly
+        self.replica = replica and db.replica_sessions is not None
 
     def __enter__(self) -> UnitOfWork:
         self._locked = not self.readonly and self.db.write_lock is not None
         if self._locked:
             self.db.write_lock.acquire()  # type: ignore[union-attr]
-        self.session = self.db.sessions()
+        sessions = self.db.replica_sessions if self.replica else self.db.sessions
+        self.session = sessions()  # type: ignore[misc]
         # Reads that cannot change within one transaction, kept for its length only.
         self.cache: dict[object, Any] = {}
         if not self.readonly:
@@ -147,8 +175,6 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
-        # Row locks end with the transaction: the next one must read its ledger heads again.
-        self.session.info.pop("ledger_heads", None)
 
     def now(self) -> datetime:
         return self.db.clock()

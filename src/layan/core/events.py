@@ -17,7 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import event as orm_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from layan.core.db import Base, JSONData, UTCDateTime
@@ -124,20 +138,16 @@ def _hashed_fields(event: Event) -> dict[str, Any]:
     return hashed_fields(event)
 
 
-def _locked_head(session: Session, ledger: str) -> Ledger:
-    """The ledger's head, locked for this transaction (read once, however many events)."""
-    heads: dict[str, Ledger] = session.info.setdefault("ledger_heads", {})
-    head = heads.get(ledger)
-    if head is None:
-        # The row lock serialises appends to one ledger on PostgreSQL; SQLite has one writer.
-        head = session.execute(
-            select(Ledger).where(Ledger.agency == ledger).with_for_update()
-        ).scalar_one_or_none()
-        if head is None:
-            head = Ledger(agency=ledger, last_seq=0, last_hash=GENESIS)
-            session.add(head)
-        heads[ledger] = head
-    return head
+# --- appending: once per ledger per transaction -----------------------------------------
+#
+# `record_event` keeps the event in the session until the transaction commits; then each
+# ledger it touched is appended to once: its head locked (ledgers in a fixed order, so two
+# transactions never wait on each other in a circle), every event numbered and chained,
+# all rows written in one statement, and each head moved in one more. The head's lock is
+# held from that moment to the commit, not for the whole transaction. Code that reads the
+# log inside the transaction that writes it calls `append_pending` first.
+
+PENDING = "pending_events"
 
 
 def record_event(
@@ -153,31 +163,93 @@ def record_event(
     agency: str | None = None,
     unit: str | None = None,
     payload: dict[str, Any] | None = None,
-) -> Event:
-    """Append one event to `ledger`'s chain inside the caller's transaction."""
+) -> None:
+    """Add one event to `ledger`'s chain, written when the caller's transaction commits."""
     if lifecycle not in LIFECYCLES:
         raise ValueError(f"unknown lifecycle transition {lifecycle!r}")
-    head = _locked_head(session, ledger)
-    event = Event(
-        ledger=ledger,
-        seq=head.last_seq + 1,
-        case_type=case_type,
-        case_id=case_id,
-        activity=activity,
-        lifecycle=lifecycle,
-        timestamp=at,
-        resource=actor.resource,
-        role=actor.role,
-        unit=unit if unit is not None else actor.unit,
-        agency=agency or actor.agency or ledger,
-        payload=payload or {},
-        prev_hash=head.last_hash,
-        hash="",
+    session.info.setdefault(PENDING, []).append(
+        {
+            "ledger": ledger,
+            "case_type": case_type,
+            "case_id": case_id,
+            "activity": activity,
+            "lifecycle": lifecycle,
+            "timestamp": at,
+            "resource": actor.resource,
+            "role": actor.role,
+            "unit": unit if unit is not None else actor.unit,
+            "agency": agency or actor.agency or ledger,
+            "payload": payload or {},
+        }
     )
-    event.hash = event_hash(event.prev_hash, _hashed_fields(event))
-    head.last_seq, head.last_hash = event.seq, event.hash
-    session.add(event)
-    return event
+
+
+def append_pending(session: Session) -> int:
+    """Write the events recorded in this transaction, chained; the number written."""
+    pending: list[dict[str, Any]] = session.info.pop(PENDING, None) or []
+    if not pending:
+        return 0
+    session.flush()  # rows the events follow (a new ledger's head among them) go first
+    connection = session.connection()
+    heads = _locked_heads(connection, sorted({e["ledger"] for e in pending}))
+    for row in pending:
+        seq, prev = heads[row["ledger"]]
+        row["seq"], row["prev_hash"] = seq + 1, prev
+        row["hash"] = event_hash(prev, hashed_fields(row))
+        heads[row["ledger"]] = (row["seq"], row["hash"])
+    connection.execute(insert(EVENTS), pending)
+    connection.execute(
+        update(LEDGERS)
+        .where(LEDGERS.c.agency == bindparam("head"))
+        .values(last_seq=bindparam("seq"), last_hash=bindparam("hash")),
+        [{"head": k, "seq": seq, "hash": h} for k, (seq, h) in heads.items()],
+    )
+    return len(pending)
+
+
+EVENTS = Event.__table__
+LEDGERS = Ledger.__table__
+
+
+def _locked_heads(connection: Connection, ledgers: list[str]) -> dict[str, tuple[int, str]]:
+    """Each ledger's (last seq, last hash), its row locked until the commit; a ledger
+    seen for the first time starts at its genesis."""
+    read = (
+        select(LEDGERS.c.agency, LEDGERS.c.last_seq, LEDGERS.c.last_hash)
+        .where(LEDGERS.c.agency.in_(ledgers))
+        .order_by(LEDGERS.c.agency)
+    )
+    locking = connection.dialect.name != "sqlite"  # SQLite's writer holds the whole file
+    if locking:
+        read = read.with_for_update()
+    heads = {k: (seq, h) for k, seq, h in connection.execute(read)}
+    missing = [k for k in ledgers if k not in heads]
+    if missing:
+        fresh = [{"agency": k, "last_seq": 0, "last_hash": GENESIS} for k in missing]
+        if locking:
+            # Two first appends may race: the loser waits on the winner's row, then reads it.
+            connection.execute(pg_insert(LEDGERS).on_conflict_do_nothing(), fresh)
+            heads = {k: (seq, h) for k, seq, h in connection.execute(read)}
+        else:
+            connection.execute(insert(LEDGERS), fresh)
+            heads.update(dict.fromkeys(missing, (0, GENESIS)))
+    return heads
+
+
+def discard_pending(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _append_before_commit(session: Session) -> None:
+    append_pending(session)
+
+
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_after_end(session: Session, transaction: Any) -> None:
+    # A rolled-back (or closed) transaction's events go with it.
+    if transaction.parent is None:
+        discard_pending(session)
 
 
 @dataclass(frozen=True)
@@ -197,10 +269,10 @@ def record_agency_event(
     actor: Actor,
     at: datetime,
     payload: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     """An event of the agency itself (its keys, figures, messages, webhooks), in its own
     ledger, inside the caller's transaction."""
-    return record_event(
+    record_event(
         session,
         ledger=agency,
         case_type="agency",
@@ -259,9 +331,22 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
 
 def case_events(session: Session, case_type: str, case_id: str) -> list[Event]:
     """The history of one case across all ledgers, oldest first."""
+    append_pending(session)  # what this transaction recorded is part of it
     stmt = (
         select(Event)
         .where(Event.case_type == case_type, Event.case_id == case_id)
         .order_by(Event.timestamp, Event.id)
     )
     return list(session.execute(stmt).scalars())
+
+
+def case_timeline(session: Session, case_type: str, case_id: str) -> list[Any]:
+    """What a case's tracking page shows of its history, oldest first: rows of
+    (timestamp, activity, lifecycle, agency, unit), without the payloads."""
+    append_pending(session)
+    stmt = (
+        select(Event.timestamp, Event.activity, Event.lifecycle, Event.agency, Event.unit)
+        .where(Event.case_type == case_type, Event.case_id == case_id)
+        .order_by(Event.timestamp, Event.id)
+    )
+    return list(session.execute(stmt))

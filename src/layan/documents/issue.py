@@ -25,7 +25,7 @@ from layan.core.codes import format_code, new_code
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
 from layan.core.events import Actor, record_event, text_digest
-from layan.documents import pades, pdf, rules
+from layan.documents import pdf, rules
 from layan.documents.keys import KeyFolder, active_key
 from layan.documents.models import DocumentCounter, IssuedOutput
 
@@ -300,6 +300,9 @@ def sheet_of(data: dict[str, Any]) -> pdf.Sheet:
 def _draw(issuer: Issuer, row: IssuedOutput) -> tuple[bytes, bool]:
     """The PDF of a stored output: drawn from its sheet, PAdES-signed when the agency
     has a certificate."""
+    # Imported here: the signing library is large, and most processes never sign a PDF.
+    from layan.documents import pades
+
     content = pdf.render(sheet_of(row.sheet))
     certificate = pades.find_certificate(issuer.keys.certificate_dir(row.agency_code))
     if certificate is None:

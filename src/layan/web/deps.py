@@ -37,27 +37,29 @@ _READ_ONLY = PermissionDeniedError(
 )
 
 
-def get_db(request: Request) -> Database:
+# Dependencies that only read the app's state are coroutines: FastAPI runs a plain
+# function dependency on a worker thread, a hand-off per dependency per request.
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_blobs(request: Request) -> BlobStore:
+async def get_blobs(request: Request) -> BlobStore:
     return request.app.state.blobs  # type: ignore[no-any-return]
 
 
-def get_issuer(request: Request) -> Issuer:
+async def get_issuer(request: Request) -> Issuer:
     return request.app.state.issuer  # type: ignore[no-any-return]
 
 
-def get_mailer(request: Request) -> Mailer:
+async def get_mailer(request: Request) -> Mailer:
     return request.app.state.mailer  # type: ignore[no-any-return]
 
 
-def get_registries(request: Request) -> Registries:
+async def get_registries(request: Request) -> Registries:
     return request.app.state.registries  # type: ignore[no-any-return]
 
 

@@ -21,7 +21,9 @@ from layan.applications.queries.drafts import (
 )
 from layan.applications.queries.outcomes import case_outcome, finished_count
 from layan.applications.queries.queues import (
+    QUEUE_LIMIT,
     QUEUE_STATUSES,
+    QueueCursor,
     QueuePage,
     list_applications,
     list_queue,
@@ -45,7 +47,9 @@ from layan.applications.queries.views import (
 from layan.core.access_log import AccessEntry
 
 __all__ = [
+    "QUEUE_LIMIT",
     "QUEUE_STATUSES",
+    "QueueCursor",
     "AccessEntry",
     "DraftView",
     "DocumentRef",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,13 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from layan.applications import rules
-from layan.applications.models import Application
+from layan.applications.models import Application, Task
 from layan.applications.queries._shared import _visible
 from layan.catalogue import queries as catalogue
 from layan.core.access import Principal
 from layan.core.db import Database, UnitOfWork
 from layan.core.errors import NotFoundError, Text
-from layan.core.events import case_events
+from layan.core.events import case_timeline
 from layan.core.throttle import TRACKING_PIN, guarding, throttle_for
 from layan.documents.queries import OutputRef, outputs_of_application
 
@@ -64,9 +65,13 @@ class ApplicationView:
     outputs: list[OutputRef] = field(default_factory=list)  # issued documents, with personal
 
 
-def _view(uow: UnitOfWork, app: Application, *, personal: bool) -> ApplicationView:
-    published = catalogue.get_standard_version(uow, app.standard_version_id)
-    names = {s.code: s.name.id for s in published.standard.procedure}
+def _view(
+    uow: UnitOfWork, app: Any, *, personal: bool, tasks: Sequence[Any] | None = None
+) -> ApplicationView:
+    """The view of `app`: an `Application`, or for the public view a row of `_PUBLIC`
+    with its `tasks` read beside it."""
+    standard = catalogue.standard_text(uow, app.standard_version_id)
+    names = {s.code: s.name.id for s in standard.procedure}
     now = uow.now()
     steps = [
         StepView(
@@ -83,16 +88,15 @@ def _view(uow: UnitOfWork, app: Application, *, personal: bool) -> ApplicationVi
             overdue=rules.is_overdue(t.status, t.due_at, t.decided_at, now),
             reason=t.reason if personal else None,
         )
-        for t in app.tasks
+        for t in (app.tasks if tasks is None else tasks)
     ]
     timeline = [
-        TimelineEntry(e.timestamp, e.activity, e.lifecycle, e.agency, e.unit)
-        for e in case_events(uow.session, "application", app.tracking_number)
+        TimelineEntry(*e) for e in case_timeline(uow.session, "application", app.tracking_number)
     ]
     view = ApplicationView(
         app.tracking_number,
         app.service_code,
-        published.standard.name.id,
+        standard.name.id,
         app.agency_code,
         app.status,
         app.submitted_at,
@@ -152,19 +156,59 @@ def application_by_pin(
             select(Application).where(Application.tracking_number == number)
         ).scalar_one_or_none()
     if app is None or (pin is not None and not rules.pin_matches(secret, number or "", pin)):
-        raise NotFoundError(
-            Text("Nomor permohonan atau PIN tidak cocok", "Tracking number or PIN does not match"),
-            "application.not_found",
-        )
+        raise _no_match()
     return app
+
+
+def _no_match() -> NotFoundError:
+    return NotFoundError(
+        Text("Nomor permohonan atau PIN tidak cocok", "Tracking number or PIN does not match"),
+        "application.not_found",
+    )
 
 
 def track_application(
     uow: UnitOfWork, tracking_number: str, pin: str | None, secret: str
 ) -> ApplicationView:
     """Status, steps and timeline for anyone with the number; everything with the PIN."""
-    app = application_by_pin(uow, tracking_number, pin, secret)
-    return _view(uow, app, personal=pin is not None)
+    if pin is not None:
+        return _view(uow, application_by_pin(uow, tracking_number, pin, secret), personal=True)
+    # The public view, the most frequent read of all: only the columns it shows.
+    number = rules.normalise_tracking_number(tracking_number)
+    found = None
+    if number:
+        found = uow.session.execute(
+            select(*_PUBLIC).where(Application.tracking_number == number)
+        ).first()
+    if found is None:
+        raise _no_match()
+    tasks = uow.session.execute(
+        select(*_STEP).where(Task.application_id == found.id).order_by(Task.id)
+    ).all()
+    return _view(uow, found, personal=False, tasks=tasks)
+
+
+_PUBLIC = (
+    Application.id,
+    Application.tracking_number,
+    Application.standard_version_id,
+    Application.service_code,
+    Application.agency_code,
+    Application.status,
+    Application.submitted_at,
+    Application.due_at,
+)
+_STEP = (
+    Task.id,
+    Task.step_code,
+    Task.unit_code,
+    Task.agency_code,
+    Task.status,
+    Task.created_at,
+    Task.due_at,
+    Task.decided_at,
+    Task.outcome,
+)
 
 
 def application_for_officer(
