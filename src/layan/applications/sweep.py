@@ -8,6 +8,8 @@ per table, the batch's events appended to each ledger once at the commit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, select, update
 
 from layan.accounts import service as accounts
@@ -38,22 +40,28 @@ def sweep_deadlines(db: Database, batch: int = BATCH) -> int:
 
 def _late_tasks(uow: UnitOfWork, batch: int) -> int:
     now = uow.now()
-    late = (
-        select(
-            Task.id,
-            Task.unit_id,
-            Task.unit_code,
-            Task.agency_code,
-            Task.step_code,
-            Application.tracking_number,
+    rows: list[Any] = []
+    # One status at a time, so each read walks the index in deadline order and stops at
+    # the batch: a read over both statuses at once would sort every late task first.
+    for status in sorted(TaskStatus.ACTIVE):
+        late = (
+            select(
+                Task.id,
+                Task.unit_id,
+                Task.unit_code,
+                Task.agency_code,
+                Task.step_code,
+                Application.tracking_number,
+            )
+            .join(Application, Application.id == Task.application_id)
+            .where(Task.status == status, Task.due_at < now, Task.breached_at.is_(None))
+            .order_by(Task.due_at)
+            .limit(batch - len(rows))
+            .with_for_update(of=Task, skip_locked=True)
         )
-        .join(Application, Application.id == Task.application_id)
-        .where(Task.status.in_(TaskStatus.ACTIVE), Task.due_at < now, Task.breached_at.is_(None))
-        .order_by(Task.due_at)
-        .limit(batch)
-        .with_for_update(of=Task, skip_locked=True)
-    )
-    rows = uow.session.execute(late).all()
+        rows += uow.session.execute(late).all()
+        if len(rows) >= batch:
+            break
     if not rows:
         return 0
     supervisor: dict[int, int | None] = {}
