@@ -32,7 +32,7 @@ from sqlalchemy import func, insert, select
 from bench.load import RunStats, http_request, run_requests
 from bench.results import machine, today, write_section
 from bench.run import SECRET, _backend_urls, layan_server
-from bench.scale import _rss_mb
+from bench.scale import _rss_mb, _say
 from layan import demo, migrations
 from layan.applications.models import Application, Task
 from layan.applications.rules import TaskStatus
@@ -59,11 +59,6 @@ class Result:
     routine_seconds: float = 0.0
     worst: int = 0
     worst_seconds: float = 0.0
-
-
-def _say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def tracking_numbers(count: int, seed: int) -> list[str]:

@@ -150,6 +150,37 @@ def _hashed_fields(event: Event) -> dict[str, Any]:
 PENDING = "pending_events"
 
 
+def event_row(
+    *,
+    ledger: str,
+    case_type: str,
+    case_id: str,
+    activity: str,
+    lifecycle: str,
+    actor: Actor,
+    at: datetime,
+    agency: str | None = None,
+    unit: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An event's fields before it is numbered and chained in its ledger."""
+    if lifecycle not in LIFECYCLES:
+        raise ValueError(f"unknown lifecycle transition {lifecycle!r}")
+    return {
+        "ledger": ledger,
+        "case_type": case_type,
+        "case_id": case_id,
+        "activity": activity,
+        "lifecycle": lifecycle,
+        "timestamp": at,
+        "resource": actor.resource,
+        "role": actor.role,
+        "unit": unit if unit is not None else actor.unit,
+        "agency": agency or actor.agency or ledger,
+        "payload": payload or {},
+    }
+
+
 def record_event(
     session: Session,
     *,
@@ -165,23 +196,19 @@ def record_event(
     payload: dict[str, Any] | None = None,
 ) -> None:
     """Add one event to `ledger`'s chain, written when the caller's transaction commits."""
-    if lifecycle not in LIFECYCLES:
-        raise ValueError(f"unknown lifecycle transition {lifecycle!r}")
-    session.info.setdefault(PENDING, []).append(
-        {
-            "ledger": ledger,
-            "case_type": case_type,
-            "case_id": case_id,
-            "activity": activity,
-            "lifecycle": lifecycle,
-            "timestamp": at,
-            "resource": actor.resource,
-            "role": actor.role,
-            "unit": unit if unit is not None else actor.unit,
-            "agency": agency or actor.agency or ledger,
-            "payload": payload or {},
-        }
+    row = event_row(
+        ledger=ledger,
+        case_type=case_type,
+        case_id=case_id,
+        activity=activity,
+        lifecycle=lifecycle,
+        actor=actor,
+        at=at,
+        agency=agency,
+        unit=unit,
+        payload=payload,
     )
+    session.info.setdefault(PENDING, []).append(row)
 
 
 def append_pending(session: Session) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from layan.core.db import UnitOfWork
-from layan.core.events import GENESIS, LIFECYCLES, Actor, Event, Ledger, event_hash, hashed_fields
+from layan.core.events import GENESIS, Actor, Event, Ledger, event_hash, event_row, hashed_fields
 
 
 class Chains:
@@ -42,23 +42,20 @@ class Chains:
         payload: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """One event, hashed over the same fields and in the same form as `record_event`."""
-        if lifecycle not in LIFECYCLES:
-            raise ValueError(f"unknown lifecycle transition {lifecycle!r}")
+        row = event_row(
+            ledger=ledger,
+            case_type=case_type,
+            case_id=case_id,
+            activity=activity,
+            lifecycle=lifecycle,
+            actor=actor,
+            at=at,
+            agency=agency,
+            unit=unit,
+            payload=payload,
+        )
         seq, prev = self.heads.get(ledger, (0, GENESIS))
-        row = {
-            "ledger": ledger,
-            "seq": seq + 1,
-            "case_type": case_type,
-            "case_id": case_id,
-            "activity": activity,
-            "lifecycle": lifecycle,
-            "timestamp": at,
-            "resource": actor.resource,
-            "role": actor.role,
-            "unit": unit if unit is not None else actor.unit,
-            "agency": agency or actor.agency or ledger,
-            "payload": payload or {},
-        }
+        row["seq"] = seq + 1
         row["hash"] = event_hash(prev, hashed_fields(row))
         row["prev_hash"], row["id"] = prev, self.next_id
         self.next_id += 1
