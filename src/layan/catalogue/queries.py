@@ -50,15 +50,16 @@ def get_standard(uow: UnitOfWork, code: str) -> PublishedStandard:
     Read from the process's copy of the catalogue at its current revision (`snapshot`).
     """
     kept = snapshot.snapshot(uow)
-    if code not in kept.standards:
+    published: PublishedStandard | None = kept.standards.get(code)
+    if published is None:
         found = uow.session.execute(
             select(StandardVersion, Agency)
             .join(Service, Service.id == StandardVersion.service_id)
             .join(Agency, Agency.id == Service.agency_id)
             .where(Service.code == code, StandardVersion.version == Service.current_version)
         ).first()
-        kept.standards[code] = None if found is None else _published(*found)
-    published: PublishedStandard | None = kept.standards[code]
+        if found is not None:
+            published = kept.standards[code] = _published(*found)
     if published is None:
         raise NotFoundError(
             Text(f"Layanan '{code}' tidak ditemukan", f"Service '{code}' not found"),

@@ -68,15 +68,16 @@ class Snapshot:
     """What one process has read of one revision of one database's catalogue.
 
     Filled as it is asked (a nation's catalogue is never read whole); a missing entry is
-    read in the asking unit of work, which sees the same revision.
+    read in the asking unit of work, which sees the same revision. What does not exist
+    is not kept, so asking for made-up codes cannot grow it.
     """
 
     token: str
-    standards: dict[str, Any] = field(default_factory=dict)  # code: PublishedStandard | None
-    units: dict[str, UnitInfo | None] = field(default_factory=dict)
-    agencies: dict[str, AgencyInfo | None] = field(default_factory=dict)
+    standards: dict[str, Any] = field(default_factory=dict)  # code: PublishedStandard
+    units: dict[str, UnitInfo] = field(default_factory=dict)
+    agencies: dict[str, AgencyInfo] = field(default_factory=dict)
     overrides: dict[str, tuple[DayOverride, ...]] = field(default_factory=dict)
-    services: dict[int, AgencyInfo | None] = field(default_factory=dict)
+    services: dict[int, AgencyInfo] = field(default_factory=dict)
 
 
 _SNAPSHOTS: OrderedDict[tuple[str, str], Snapshot] = OrderedDict()
@@ -142,7 +143,9 @@ def agency(uow: UnitOfWork, code: str) -> AgencyInfo | None:
         row = uow.session.execute(
             select(Agency.code, Agency.name, Agency.tz).where(Agency.code == code)
         ).first()
-        kept.agencies[code] = AgencyInfo(*row) if row else None
+        if row is None:
+            return None  # misses are not kept: anyone may ask for any code
+        kept.agencies[code] = AgencyInfo(*row)
     return kept.agencies[code]
 
 
@@ -166,9 +169,9 @@ def unit(uow: UnitOfWork, full_code: str) -> UnitInfo | None:
             .join(Agency, Agency.id == Unit.agency_id)
             .where(Agency.code == agency_code, Unit.code == unit_code)
         ).first()
-        kept.units[full_code] = (
-            UnitInfo(*row[:6], AgencyInfo(row[6], row[7], row[8])) if row else None  # type: ignore[misc]
-        )
+        if row is None:
+            return None
+        kept.units[full_code] = UnitInfo(*row[:6], AgencyInfo(row[6], row[7], row[8]))
     return kept.units[full_code]
 
 
@@ -181,7 +184,9 @@ def service_agency(uow: UnitOfWork, service_id: int) -> AgencyInfo | None:
             .join(Service, Service.agency_id == Agency.id)
             .where(Service.id == service_id)
         ).first()
-        kept.services[service_id] = AgencyInfo(*row) if row else None
+        if row is None:
+            return None
+        kept.services[service_id] = AgencyInfo(*row)
     return kept.services[service_id]
 
 
