@@ -69,6 +69,45 @@ class PostgresServer:
         )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
 
+    def start_standby(self, primary: PostgresServer) -> str:
+        """A streaming replica of `primary` (pg_basebackup -R), read-only, on its own port."""
+        if self.as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            PG_BIN / "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data),
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+            "--no-sync",
+        )
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+            "-c hot_standby=on -c max_connections=200"
+        )
+        self._run(
+            PG_BIN / "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "log"),
+            "start",
+        )
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
     def stop(self) -> None:
         try:
             self._run(PG_BIN / "pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
