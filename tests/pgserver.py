@@ -49,24 +49,7 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
-        self._run(
-            PG_BIN / "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "-l",
-            str(self.root / "log"),
-            "start",
-        )
+        self._serve("-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
 
     def start_standby(self, primary: PostgresServer) -> str:
@@ -89,9 +72,14 @@ class PostgresServer:
             "--checkpoint=fast",
             "--no-sync",
         )
+        self._serve("-c hot_standby=on")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def _serve(self, settings: str) -> None:
+        """pg_ctl start on this server's port and socket folder, loopback only."""
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c hot_standby=on -c max_connections=200"
+            f"-c max_connections=200 {settings}"
         )
         self._run(
             PG_BIN / "pg_ctl",
@@ -106,7 +94,6 @@ class PostgresServer:
             str(self.root / "log"),
             "start",
         )
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         try:
