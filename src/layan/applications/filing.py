@@ -173,18 +173,25 @@ def validate(
 def store_files(
     uow: UnitOfWork, blobs: BlobStore, app: Application, files: dict[str, IncomingFile]
 ) -> None:
-    for slot, incoming in files.items():
-        digest = blobs.put(incoming.content)
-        app.documents.append(
-            Document(
-                slot=slot,
-                digest=digest,
-                filename=incoming.filename[:255],
-                content_type=incoming.content_type[:100],
-                size=len(incoming.content),
-                uploaded_at=uow.now(),
-            )
-        )
+    rows = document_rows(files, store_blobs(blobs, files), uow.now())
+    app.documents.extend(Document(**row) for row in rows)
+
+
+def document_rows(
+    files: dict[str, IncomingFile], digests: dict[str, str], now: datetime
+) -> list[dict[str, object]]:
+    """The document rows of files already stored (`digests` by slot)."""
+    return [
+        {
+            "slot": slot,
+            "digest": digests[slot],
+            "filename": incoming.filename[:255],
+            "content_type": incoming.content_type[:100],
+            "size": len(incoming.content),
+            "uploaded_at": now,
+        }
+        for slot, incoming in files.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -263,8 +270,9 @@ def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Filed
         },
     ).scalar_one()
     if filing.files:
-        rows = _document_rows(blobs, app_id, filing, now)
-        connection.execute(insert(DOCUMENTS), rows)
+        digests = filing.stored or store_blobs(blobs, filing.files)
+        rows = document_rows(filing.files, digests, now)
+        connection.execute(insert(DOCUMENTS), [{"application_id": app_id, **r} for r in rows])
     task_ids: list[int] = []
     if planned:
         rows = [{"application_id": app_id, **p.row} for p in planned]
@@ -291,23 +299,6 @@ def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Filed
     for p, task_id in zip(planned, task_ids, strict=True):
         procedure.log_scheduled(uow, filing.tracking_number, p, task_id, actor)
     return Filed(app_id, filing.tracking_number, Status.IN_PROCESS, due_at)
-
-
-def _document_rows(
-    blobs: BlobStore, app_id: int, filing: Filing, now: datetime
-) -> list[dict[str, object]]:
-    return [
-        {
-            "application_id": app_id,
-            "slot": slot,
-            "digest": filing.stored.get(slot) or blobs.put(incoming.content),
-            "filename": incoming.filename[:255],
-            "content_type": incoming.content_type[:100],
-            "size": len(incoming.content),
-            "uploaded_at": now,
-        }
-        for slot, incoming in filing.files.items()
-    ]
 
 
 def save_draft(

@@ -206,10 +206,6 @@ def list_registries(uow: UnitOfWork) -> list[KeptRegistry]:
 # --- working calendars -------------------------------------------------------------
 
 
-def _overrides(uow: UnitOfWork, agency_code: str) -> tuple[DayOverride, ...]:
-    return snapshot.overrides(uow, agency_code)
-
-
 @lru_cache(maxsize=256)
 def _calendar(
     tz: str,
@@ -247,7 +243,7 @@ def calendar_for_unit(
         unit.closes,
         unit.workdays,
         _years(uow, years),
-        _overrides(uow, unit.agency.code),
+        snapshot.overrides(uow, unit.agency.code),
     )
 
 
@@ -269,7 +265,7 @@ def calendar_for_agency(
         "16:00",
         "01234",
         _years(uow, years),
-        _overrides(uow, agency_code),
+        snapshot.overrides(uow, agency_code),
     )
 
 

@@ -72,7 +72,6 @@ class Snapshot:
     is not kept, so asking for made-up codes cannot grow it.
     """
 
-    token: str
     standards: dict[str, Any] = field(default_factory=dict)  # code: PublishedStandard
     units: dict[str, UnitInfo] = field(default_factory=dict)
     agencies: dict[str, AgencyInfo] = field(default_factory=dict)
@@ -112,14 +111,14 @@ def snapshot(uow: UnitOfWork) -> Snapshot:
     if not uow.readonly and _changing(uow.session):
         own = uow.cache.get("catalogue_own")
         if own is None:
-            own = uow.cache["catalogue_own"] = Snapshot("")
+            own = uow.cache["catalogue_own"] = Snapshot()
         return own
     token = revision(uow)
     key = (uow.db.url, token)
     with _LOCK:
         found = _SNAPSHOTS.get(key)
         if found is None:
-            found = _SNAPSHOTS[key] = Snapshot(token)
+            found = _SNAPSHOTS[key] = Snapshot()
             while len(_SNAPSHOTS) > KEPT:
                 _SNAPSHOTS.popitem(last=False)
         else:
