@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from layan import migrations
+from layan.core import partitions
 from layan.core.bulk import copy_table, move_ids_past_rows
 from layan.core.db import Database
 from layan.core.errors import InvalidStateError, Text
@@ -43,6 +44,8 @@ def copy_database(
         source_engine = source_engine.execution_options(isolation_level="REPEATABLE READ")
     with source_engine.connect() as reading, target.engine.begin() as writing:
         for table in tables:
+            if table.name == partitions.PARENT:  # the log's months ready before its rows
+                partitions.ensure_months(writing, partitions.months_spanned(reading))
             copied[table.name] = copy_table(reading, writing, table, progress=progress)
         move_ids_past_rows(writing, tables)
     return copied

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from layan.analytics.rollups import fold_all
 from layan.applications.sweep import sweep_deadlines
 from layan.complaints.service import sweep_complaint_deadlines
+from layan.core import partitions
 from layan.core.db import Database
 from layan.core.throttle import forget_expired
 from layan.documents import wallet
@@ -58,11 +59,26 @@ def notifier_for(settings: Settings) -> Notifier:
 
 
 def sweep(db: Database) -> int:
-    """Mark missed deadlines and forget what has expired; the deadlines marked."""
+    """Mark missed deadlines, keep the event log's months ready and forget what has
+    expired; the deadlines marked."""
     marked = sweep_deadlines(db) + sweep_complaint_deadlines(db)
+    keep_months_ready(db)
     forget_expired(db)  # failed-attempt counts that no longer lock anything
     wallet.forget_expired(db)  # wallet codes and sessions that ended
     return marked
+
+
+def keep_months_ready(db: Database) -> list:  # type: ignore[type-arg]
+    """On PostgreSQL, the event log's partitions for this month and the next ones, and a
+    month of its own for any event that fell into the default partition."""
+    if db.is_sqlite:
+        return []
+    with db.unit_of_work() as uow:
+        added = partitions.keep_ready(uow.session.connection(), uow.now())
+        uow.commit()
+    if added:
+        log.info("event log months added: %s", ", ".join(f"{m:%Y-%m}" for m in added))
+    return added
 
 
 # Batches of the rollups' fold per round: after an upgrade or a rebuild the backlog is

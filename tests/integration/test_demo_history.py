@@ -19,6 +19,7 @@ from layan.applications.models import Application, Task
 from layan.audit import verify_audit_chain
 from layan.cli import app
 from layan.complaints.models import Complaint
+from layan.core import partitions
 from layan.core.blobs import BlobStore
 from layan.core.db import Database
 from layan.core.events import Event
@@ -26,6 +27,7 @@ from layan.surveys.models import SurveyResponse
 from tests.conftest import SECRET, Clock
 from tests.factories import submit
 from tests.integration.test_dashboard import rollup_snapshot, three_cases
+from tests.integration.test_event_partitions import where_events_are
 
 COUNT = 600
 
@@ -60,6 +62,9 @@ def test_the_history_holds_every_kind_of_case_and_its_chain_verifies(
     assert _scalar(db, select(func.count(Complaint.id))) > 0
     checked, problems = verify_audit_chain(db)
     assert problems == [] and checked == _scalar(db, select(func.count(Event.id)))
+    if not db.is_sqlite:  # written straight into the log's months
+        placed = where_events_are(db)
+        assert len(placed) >= 10 and partitions.DEFAULT not in placed
 
 
 def test_the_rollups_written_with_the_history_are_those_a_rebuild_gives(

@@ -8,7 +8,7 @@ move with every batch, inside the one transaction the whole history is written i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from layan.analytics.bulk_fold import BulkFold
 from layan.analytics.fold import SurveyRow
 from layan.applications import rules
 from layan.applications.models import Application, Document, Task
+from layan.core import partitions
 from layan.core.bulk import insert_rows, move_ids_past_rows
 from layan.core.db import UnitOfWork
 from layan.core.events import CITIZEN, Actor, Event
@@ -45,6 +46,7 @@ class Writer:
         self.progress = progress
         self.rows: dict[Any, list[dict[str, Any]]] = {}
         self.written: dict[str, int] = {}
+        self.months: set[date] = set()  # the event log's months made ready
 
     def add(self, table: Any, row: dict[str, Any]) -> None:
         self.rows.setdefault(table, []).append(row)
@@ -185,6 +187,9 @@ class Writer:
         events = self.chains.take()
         if events:
             self.chains.save_heads(self.uow)
+            months = {partitions.month_of(e["timestamp"]) for e in events} - self.months
+            partitions.ensure_months(connection, months)  # straight into their months
+            self.months |= months
             written = insert_rows(connection, Event.__table__, events)
             self.written["events"] = self.written.get("events", 0) + written
         self.rollups.flush()
