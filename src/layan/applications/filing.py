@@ -229,6 +229,10 @@ class Filed:
 APPLICATIONS = Application.__table__
 DOCUMENTS = Document.__table__
 TASKS = Task.__table__
+# Built once: statements are cached by SQLAlchemy, but building one costs each time.
+_NEW_APPLICATION = insert(APPLICATIONS).returning(APPLICATIONS.c.id)
+_NEW_DOCUMENTS = insert(DOCUMENTS)
+_NEW_TASKS = insert(TASKS).returning(TASKS.c.id, sort_by_parameter_order=True)
 
 
 def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Filed:
@@ -248,7 +252,7 @@ def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Filed
     planned = procedure.plan_stage(uow, published, filing.data, 0) or []
     connection = uow.session.connection()
     app_id = connection.execute(
-        insert(APPLICATIONS).returning(APPLICATIONS.c.id),
+        _NEW_APPLICATION,
         {
             "tracking_number": filing.tracking_number,
             "idempotency_key": filing.idempotency_key,
@@ -272,13 +276,11 @@ def file_application(uow: UnitOfWork, blobs: BlobStore, filing: Filing) -> Filed
     if filing.files:
         digests = filing.stored or store_blobs(blobs, filing.files)
         rows = document_rows(filing.files, digests, now)
-        connection.execute(insert(DOCUMENTS), [{"application_id": app_id, **r} for r in rows])
+        connection.execute(_NEW_DOCUMENTS, [{"application_id": app_id, **r} for r in rows])
     task_ids: list[int] = []
     if planned:
         rows = [{"application_id": app_id, **p.row} for p in planned]
-        made = connection.execute(
-            insert(TASKS).returning(TASKS.c.id, sort_by_parameter_order=True), rows
-        )
+        made = connection.execute(_NEW_TASKS, rows)
         task_ids = list(made.scalars())
     evidence = filing.resolved.evidence
     evidence_log.record_evidence(uow, app_id, published.agency, standard.code, evidence)

@@ -83,13 +83,14 @@ _SNAPSHOTS: OrderedDict[tuple[str, str], Snapshot] = OrderedDict()
 _LOCK = threading.Lock()
 
 
+_TOKEN = select(CatalogueRevision.token).where(CatalogueRevision.id == 1)
+
+
 def revision(uow: UnitOfWork) -> str:
     """The catalogue's revision token, read once per unit of work."""
     token = uow.cache.get("catalogue_token")
     if token is None:
-        token = uow.session.execute(
-            select(CatalogueRevision.token).where(CatalogueRevision.id == 1)
-        ).scalar_one_or_none()
+        token = uow.session.connection().execute(_TOKEN).scalar_one_or_none()
         token = uow.cache["catalogue_token"] = token or ""
     return str(token)
 

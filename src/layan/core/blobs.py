@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+_HEX = frozenset("0123456789abcdef")
+
 
 class BlobStore:
     """Files by their SHA-256, under one folder outside any web root."""
@@ -21,7 +23,7 @@ class BlobStore:
         self.root = root
 
     def path(self, digest: str) -> Path:
-        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        if len(digest) != 64 or not _HEX.issuperset(digest):
             raise ValueError("not a SHA-256 digest")
         return self.root / digest[:2] / digest[2:4] / digest
 

@@ -224,12 +224,9 @@ def append_pending(session: Session) -> int:
         row["seq"], row["prev_hash"] = seq + 1, prev
         row["hash"] = event_hash(prev, hashed_fields(row))
         heads[row["ledger"]] = (row["seq"], row["hash"])
-    connection.execute(insert(EVENTS), pending)
+    connection.execute(_NEW_EVENTS, pending)
     connection.execute(
-        update(LEDGERS)
-        .where(LEDGERS.c.agency == bindparam("head"))
-        .values(last_seq=bindparam("seq"), last_hash=bindparam("hash")),
-        [{"head": k, "seq": seq, "hash": h} for k, (seq, h) in heads.items()],
+        _MOVE_HEADS, [{"head": k, "seq": seq, "hash": h} for k, (seq, h) in heads.items()]
     )
     return len(pending)
 
@@ -238,25 +235,33 @@ EVENTS = Event.__table__
 LEDGERS = Ledger.__table__
 
 
+_NEW_EVENTS = insert(EVENTS)
+_MOVE_HEADS = (
+    update(LEDGERS)
+    .where(LEDGERS.c.agency == bindparam("head"))
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
+)
+_HEADS = (
+    select(LEDGERS.c.agency, LEDGERS.c.last_seq, LEDGERS.c.last_hash)
+    .where(LEDGERS.c.agency.in_(bindparam("ledgers", expanding=True)))
+    .order_by(LEDGERS.c.agency)
+)
+_HEADS_LOCKED = _HEADS.with_for_update()
+
+
 def _locked_heads(connection: Connection, ledgers: list[str]) -> dict[str, tuple[int, str]]:
     """Each ledger's (last seq, last hash), its row locked until the commit; a ledger
     seen for the first time starts at its genesis."""
-    read = (
-        select(LEDGERS.c.agency, LEDGERS.c.last_seq, LEDGERS.c.last_hash)
-        .where(LEDGERS.c.agency.in_(ledgers))
-        .order_by(LEDGERS.c.agency)
-    )
     locking = connection.dialect.name != "sqlite"  # SQLite's writer holds the whole file
-    if locking:
-        read = read.with_for_update()
-    heads = {k: (seq, h) for k, seq, h in connection.execute(read)}
+    read = _HEADS_LOCKED if locking else _HEADS
+    heads = {k: (seq, h) for k, seq, h in connection.execute(read, {"ledgers": ledgers})}
     missing = [k for k in ledgers if k not in heads]
     if missing:
         fresh = [{"agency": k, "last_seq": 0, "last_hash": GENESIS} for k in missing]
         if locking:
             # Two first appends may race: the loser waits on the winner's row, then reads it.
             connection.execute(pg_insert(LEDGERS).on_conflict_do_nothing(), fresh)
-            heads = {k: (seq, h) for k, seq, h in connection.execute(read)}
+            heads = {k: (seq, h) for k, seq, h in connection.execute(read, {"ledgers": ledgers})}
         else:
             connection.execute(insert(LEDGERS), fresh)
             heads.update(dict.fromkeys(missing, (0, GENESIS)))
@@ -371,9 +376,12 @@ def case_timeline(session: Session, case_type: str, case_id: str) -> list[Any]:
     """What a case's tracking page shows of its history, oldest first: rows of
     (timestamp, activity, lifecycle, agency, unit), without the payloads."""
     append_pending(session)
-    stmt = (
-        select(Event.timestamp, Event.activity, Event.lifecycle, Event.agency, Event.unit)
-        .where(Event.case_type == case_type, Event.case_id == case_id)
-        .order_by(Event.timestamp, Event.id)
-    )
-    return list(session.execute(stmt))
+    return session.connection().execute(_TIMELINE, {"type": case_type, "case": case_id}).all()
+
+
+# Built once: the tracking page reads it on every request.
+_TIMELINE = (
+    select(Event.timestamp, Event.activity, Event.lifecycle, Event.agency, Event.unit)
+    .where(Event.case_type == bindparam("type"), Event.case_id == bindparam("case"))
+    .order_by(Event.timestamp, Event.id)
+)
