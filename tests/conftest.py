@@ -58,7 +58,7 @@ def sqlite_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_base() -> Iterator[str]:
-    server = PostgresServer()
+    server = PostgresServer(in_memory=True)
     url = server.start()
     try:
         admin = create_engine(f"{url}/postgres", isolation_level="AUTOCOMMIT")
@@ -74,15 +74,21 @@ def pg_base() -> Iterator[str]:
 
 
 _copies = 0
+KEPT_COPIES = 2  # a test uses one copy; the one before it may still be closing
 
 
 def _pg_copy(url: str) -> str:
+    """A fresh copy of the base database; copies older than the last few are dropped, so
+    the server's folder stays small however many tests run."""
     global _copies
     _copies += 1
     name = f"layan_t{_copies}"
     admin = create_engine(f"{url}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE layan_base"))
+        old = _copies - KEPT_COPIES
+        if old > 0:
+            conn.execute(text(f"DROP DATABASE IF EXISTS layan_t{old} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE layan_base STRATEGY FILE_COPY"))
     admin.dispose()
     return f"{url}/{name}"
 

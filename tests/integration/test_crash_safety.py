@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -48,11 +49,19 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        self.launch()
+        self.ready()
+
+    def launch(self) -> None:
+        """Start the process; `ready` waits until it answers."""
         command = [sys.executable, "-m", "layan.cli", "serve", "--no-sweep"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
             command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+
+    def ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -67,6 +76,13 @@ class Server:
         assert self.process is not None
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.kill()
 
 
 def _submission(seed: int) -> tuple[str, dict[str, tuple[str, bytes, str]]]:
@@ -142,37 +158,39 @@ def test_acknowledged_applications_survive_ten_kills_and_retries_file_once(
     seeds = iter(range(101, 101 + KILLS * ROUND_CAP))
     rounds: list[Round] = []
     unanswered: dict[str, int] = {}  # Idempotency-Key -> seed, to retry
-    for _ in range(KILLS):
-        server = Server(env)
-        server.start()
-        round_ = Round(server, list(unanswered.items()), seeds)
-        timer = threading.Timer(rng.uniform(0.3, 1.5), round_.kill)
-        timer.start()
-        with ThreadPoolExecutor(4) as pool:
-            for citizen in [pool.submit(round_.citizen) for _ in range(4)]:
-                citizen.result()
-        timer.join()
-        rounds.append(round_)
-        unanswered = {
-            key: seed
-            for key, seed in {**unanswered, **round_.cut}.items()
-            if key not in round_.acknowledged
-        }
-    acknowledged: dict[str, str] = {}  # Idempotency-Key -> tracking number
-    for round_ in rounds:
-        for key, number in round_.acknowledged.items():
+    with ExitStack() as servers:  # none left running, whatever happens
+        following = servers.enter_context(Server(env))
+        following.launch()
+        for _ in range(KILLS):
+            server, following = following, servers.enter_context(Server(env))
+            server.ready()
+            # The server that takes over starts while this one serves, as a supervisor
+            # would have it waiting; citizens are sent to it only once this one is dead.
+            following.launch()
+            round_ = Round(server, list(unanswered.items()), seeds)
+            timer = threading.Timer(rng.uniform(0.3, 1.2), round_.kill)
+            timer.start()
+            with ThreadPoolExecutor(4) as pool:
+                for citizen in [pool.submit(round_.citizen) for _ in range(4)]:
+                    citizen.result()
+            timer.join()
+            rounds.append(round_)
+            unanswered = {
+                key: seed
+                for key, seed in {**unanswered, **round_.cut}.items()
+                if key not in round_.acknowledged
+            }
+        acknowledged: dict[str, str] = {}  # Idempotency-Key -> tracking number
+        for round_ in rounds:
+            for key, number in round_.acknowledged.items():
+                assert acknowledged.setdefault(key, number) == number
+        following.ready()
+        for key, item_seed in list(unanswered.items()):  # the citizens try once more
+            number = _send(following.base, key, item_seed)
+            assert number is not None
             assert acknowledged.setdefault(key, number) == number
     sent = [seed for round_ in rounds for seed in round_.sent]
     cut = sum(len(round_.cut) for round_ in rounds)
-    server = Server(env)
-    server.start()
-    try:
-        for key, item_seed in list(unanswered.items()):  # the citizens try once more
-            number = _send(server.base, key, item_seed)
-            assert number is not None
-            assert acknowledged.setdefault(key, number) == number
-    finally:
-        server.kill()
     assert cut >= KILLS // 2  # the kills did fall in the middle of submissions
     assert len(acknowledged) == len(sent)  # every submission filed in the end
 

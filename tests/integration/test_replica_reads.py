@@ -89,7 +89,7 @@ def test_only_a_reading_unit_of_work_may_ask_for_the_replica(db: Database) -> No
 @pytest.fixture(scope="module")
 def streaming() -> Iterator[tuple[str, str]]:
     """A PostgreSQL primary with the demo regency and a streaming replica of it."""
-    primary, standby = PostgresServer(), PostgresServer()
+    primary, standby = PostgresServer(in_memory=True), PostgresServer(in_memory=True)
     try:
         base = primary.start()
         admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
@@ -27,6 +30,22 @@ def config(engine: Engine | None = None, url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database up to `revision`; an empty database gets every table."""
+    """Bring the database up to `revision`; an empty database gets every table.
+
+    A database already at the newest revision is left alone after one read of its
+    revision, so an app starting on it does not load every migration script again.
+    """
     with _UPGRADING:
+        if revision == "head" and _current(engine) == _head():
+            return
         command.upgrade(config(engine), revision)
+
+
+@functools.cache
+def _head() -> str | None:
+    return ScriptDirectory.from_config(config()).get_current_head()
+
+
+def _current(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
