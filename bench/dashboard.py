@@ -37,8 +37,8 @@ from bench.run import (
     FLOOR,
     LAYAN,
     SECRET,
-    _backend_urls,
     _server_env,
+    backend_urls,
     build_submissions,
     intake_requests,
 )
@@ -228,7 +228,7 @@ def bench_backend(name: str, args: argparse.Namespace) -> Result:
     _say(f"{name}: preparing {args.count:,} applications of history")
     with (
         tempfile.TemporaryDirectory(prefix=f"layan-dash-{name}-") as tmp,
-        _backend_urls(name, Path(tmp)) as (layan_url, floor_url, version),
+        backend_urls(name, Path(tmp)) as (layan_url, floor_url, version),
     ):
         work = Path(tmp)
         made = prepare(name, layan_url, work / "data", args.count, args.seed)

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 
 from bench.load import run_requests
 from bench.results import machine, today, write_section
-from bench.run import LAYAN, SECRET, _backend_urls, intake_requests, layan_server, prepare_layan
+from bench.run import LAYAN, SECRET, backend_urls, intake_requests, layan_server, prepare_layan
 from bench.servers import ServerStartError, free_port
 from layan.core.db import Database
 from layan.notify import rules
@@ -130,7 +130,7 @@ def bench_backend(name: str, args: argparse.Namespace) -> Result:
     _say(f"{name}: {args.count:,} submissions, then their messages to an SMTP sink")
     with (
         tempfile.TemporaryDirectory(prefix=f"layan-notify-{name}-") as tmp,
-        _backend_urls(name, Path(tmp)) as (url, _floor_url, version),
+        backend_urls(name, Path(tmp)) as (url, _floor_url, version),
         SmtpSink() as sink,
     ):
         work = Path(tmp)

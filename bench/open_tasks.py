@@ -31,7 +31,7 @@ from sqlalchemy import func, insert, select
 
 from bench.load import RunStats, http_request, run_requests
 from bench.results import machine, today, write_section
-from bench.run import SECRET, _backend_urls, layan_server
+from bench.run import SECRET, backend_urls, layan_server
 from bench.scale import _rss_mb, _say
 from layan import demo, migrations
 from layan.applications.models import Application, Task
@@ -142,7 +142,7 @@ def fill(db: Database, count: int, late_share: float, seed: int) -> tuple[str, i
 def bench_backend(name: str, args: argparse.Namespace) -> Result:
     with tempfile.TemporaryDirectory(prefix="layan-open-") as tmp:
         work = Path(tmp)
-        with _backend_urls(name, work) as (url, _floor, version):
+        with backend_urls(name, work) as (url, _floor, version):
             _say(f"{name}: {version}")
             db = Database(url)
             migrations.upgrade(db.engine)

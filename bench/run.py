@@ -286,7 +286,7 @@ def _slices(sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
 
 
 @contextlib.contextmanager
-def _backend_urls(name: str, workdir: Path) -> Iterator[tuple[str, str, str]]:
+def backend_urls(name: str, workdir: Path) -> Iterator[tuple[str, str, str]]:
     """Layan's and the floor's database URLs on `name`, and the server's version."""
     if name == "sqlite":
         import sqlite3
@@ -321,7 +321,7 @@ def bench_backend(name: str, cfg: Config, budget: Budget) -> BackendResult:
     _say(f"{name}: preparing")
     with (
         tempfile.TemporaryDirectory(prefix=f"layan-bench-{name}-") as tmp,
-        _backend_urls(name, Path(tmp)) as (layan_url, floor_url, version),
+        backend_urls(name, Path(tmp)) as (layan_url, floor_url, version),
     ):
         workdir = Path(tmp)
         total = cfg.warmup_intake + cfg.intake * cfg.rounds + solo(cfg)[0]

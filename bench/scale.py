@@ -1,7 +1,7 @@
-"""Costs against data size: `python -m bench.scale [--counts 10000 100000]`.
+"""Costs against data size: `python -m bench.scale [--counts 10000 100000] [--database postgresql]`.
 
-For each count: a SQLite database with the demo regency and that many applications of
-generated history (`layan.demo_history`), then
+For each count: a database (SQLite, or a PostgreSQL server started for the run) with the
+demo regency and that many applications of generated history (`layan.demo_history`), then
 
 - tracking lookups (`GET /api/v1/applications/{number}`, no PIN) and an officer's queue,
   first page (`GET /api/v1/tasks`, the officer with the most open tasks), through one
@@ -11,7 +11,8 @@ generated history (`layan.demo_history`), then
 - `layan audit verify` over the whole log, in process: events per second.
 
 Costs that an index can keep flat should stay flat as the count grows. Results go to the
-"scale" section of bench/RESULTS.md.
+"scale" section of bench/RESULTS.md ("scale-postgresql" for PostgreSQL, where the history's
+events also fill a year of the event log's monthly partitions).
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from sqlalchemy import func, select
 from bench.dashboard import _generate
 from bench.load import RunStats, http_request, run_requests
 from bench.results import machine, today, write_section
-from bench.run import layan_server
+from bench.run import backend_urls, layan_server
 from layan import demo
 from layan.applications.models import Application, Task
 from layan.applications.rules import TaskStatus
 from layan.applications.sweep import sweep_deadlines
 from layan.audit import verify_audit_chain
+from layan.core import partitions
 from layan.core.db import Database
 
 
@@ -51,6 +53,8 @@ class Result:
     sweep_seconds: float = 0.0
     verified: int = 0
     verify_seconds: float = 0.0
+    version: str = ""
+    months: int = 0  # the event log's monthly partitions (PostgreSQL)
 
 
 def _say(line: str) -> None:
@@ -79,11 +83,14 @@ def _busiest_officer(db: Database) -> str:
 
 
 def bench_count(count: int, args: argparse.Namespace) -> Result:
-    _say(f"{count:,} applications")
+    _say(f"{count:,} applications on {args.database}")
     result = Result(count)
-    with tempfile.TemporaryDirectory(prefix="layan-scale-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="layan-scale-") as tmp,
+        backend_urls(args.database, Path(tmp)) as (url, _floor, version),
+    ):
         work = Path(tmp)
-        url = f"sqlite:///{work / 'layan.db'}"
+        result.version = version
         seconds = _generate(url, work / "data", count, args.seed)
         _say(f"  generated in {seconds:,.0f} s")
         db = Database(url)
@@ -140,6 +147,8 @@ def bench_count(count: int, args: argparse.Namespace) -> Result:
         if problems:
             raise RuntimeError(f"the audit chain does not verify: {problems[:1]}")
         result.events = result.verified
+        with db.engine.connect() as conn:
+            result.months = len(partitions.months(conn)) if partitions.is_partitioned(conn) else 0
         later.dispose()
         db.dispose()
     _say(
@@ -150,8 +159,9 @@ def bench_count(count: int, args: argparse.Namespace) -> Result:
 
 
 def render(results: list[Result], command: str, elapsed: float) -> str:
+    postgres = results[0].version.startswith("PostgreSQL")
     lines = [
-        "## Costs against data size (SQLite)",
+        f"## Costs against data size ({'PostgreSQL' if postgres else 'SQLite'})",
         "",
         "Written by `python -m bench.scale`.",
         "",
@@ -163,9 +173,16 @@ def render(results: list[Result], command: str, elapsed: float) -> str:
         "uvicorn worker with 8 in flight (and the queue with 1 in flight); the sweep with "
         "every open task past its deadline and `audit verify` in process; RSS of the "
         "server process after the reads",
+        f"- Database: {results[0].version}"
+        + (
+            f"; the event log partitioned by month ({results[-1].months} partitions at "
+            f"{results[-1].count:,} applications)"
+            if postgres
+            else ""
+        ),
         "- Not measured here: 1,000,000 applications of history (the dashboard bench has "
-        "them) and PostgreSQL; a million open tasks on both databases are in the next "
-        "section (`python -m bench.open_tasks`)",
+        "them); a million open tasks on both databases are in their own section "
+        "(`python -m bench.open_tasks`)",
         "",
         "| applications | events | open tasks | lookup p50 ms | lookup p99 ms | queue p50 ms "
         "| queue p99 ms | queue p50 ms, 1 in flight | server RSS MB | sweep: tasks marked/s "
@@ -190,11 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--counts", type=int, nargs="+", default=[10_000, 100_000])
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = p.parse_args(argv)
     started = time.monotonic()
     results = [bench_count(count, args) for count in args.counts]
     command = " ".join(["python -m bench.scale", *(argv or sys.argv[1:])])
-    write_section("scale", render(results, command, time.monotonic() - started))
+    section = "scale" if args.database == "sqlite" else f"scale-{args.database}"
+    write_section(section, render(results, command, time.monotonic() - started))
     _say(f"wrote bench/RESULTS.md in {time.monotonic() - started:.0f} s")
     errors = sum(r.runs[k].errors for r in results for k in r.runs)
     return 1 if errors else 0
