@@ -67,6 +67,7 @@ bench: $(BENCH_STAMP) system-deps ## Run the benchmarks and write bench/RESULTS.
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.notify
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.scale --database postgresql
 	$(BIN)/python -m bench.open_tasks
 
 screenshots: $(STAMP) system-deps $(NODE_STAMP) ## Retake docs/screenshots (phone and desktop widths)

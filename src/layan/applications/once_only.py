@@ -125,10 +125,11 @@ def resolve(
     ]
     resolved = Resolved()
     errors: list[FieldError] = []
-    with db.unit_of_work(readonly=True) as uow:
-        today = uow.now().date()
-        for req in applicable:
-            if req.kind == ISSUED and req.code in issued:
+    named = [r for r in applicable if r.kind == ISSUED and r.code in issued]
+    if named:  # most submissions name none: no transaction for them
+        with db.unit_of_work(readonly=True) as uow:
+            today = uow.now().date()
+            for req in named:
                 result = check_issued(uow, req, issued[req.code], nik, today)
                 if isinstance(result, FieldError):
                     errors.append(result)
