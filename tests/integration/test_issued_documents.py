@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,9 @@ from sqlalchemy import func, select
 
 from layan.applications import privacy
 from layan.core.db import Database
-from layan.core.events import Event
-from layan.documents.models import IssuedOutput
+from layan.core.events import SYSTEM, Event
+from layan.documents import keys
+from layan.documents.models import IssuedOutput, SigningKey
 from tests.factories import sign_in, submit, work_through
 
 DISDUKCAPIL_APPROVER = "disdukcapil-kabid"
@@ -246,3 +249,24 @@ def test_the_retention_purge_erases_refusal_letters_and_keeps_issued_outputs(
         row = uow.session.get(IssuedOutput, letter)
         assert row is not None and row.jws == "" and row.subject_name == "(dihapus)"
     assert client.get(f"/api/v1/outputs/{kept['id']}/verify").status_code == 200
+
+
+def test_servers_starting_at_once_make_one_key_per_agency(db: Database, tmp_path: Path) -> None:
+    # Two processes start on a database without keys: each makes what it finds missing in
+    # one transaction; the one that loses the race reads the winner's keys instead.
+    agencies = ["disdukcapil", "dpmptsp", "polres"]
+    start = threading.Barrier(2)
+
+    def starting(name: str) -> list[str]:
+        start.wait()
+        return keys.ensure_keys(db, keys.KeyFolder(tmp_path / name), agencies, SYSTEM)
+
+    with ThreadPoolExecutor(2) as pool:
+        made = [f.result() for f in [pool.submit(starting, n) for n in ("a", "b")]]
+    assert sorted(len(m) for m in made) == [0, 3]
+    with db.unit_of_work(readonly=True) as uow:
+        active = uow.session.execute(
+            select(SigningKey.agency_code).where(SigningKey.status == keys.ACTIVE)
+        ).scalars()
+        assert sorted(active) == agencies
+    assert keys.ensure_keys(db, keys.KeyFolder(tmp_path / "c"), agencies, SYSTEM) == []

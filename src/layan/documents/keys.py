@@ -175,6 +175,24 @@ def ensure_keys(db: Database, folder: KeyFolder, agencies: list[str], actor: Act
     Safe from several processes starting at once: at most one key per agency is active
     (a unique index), and a process that lost the race reads the winner's key.
     """
+    try:  # the usual start: every key present, or all made in one transaction
+        with db.unit_of_work() as uow:
+            have = set(
+                uow.session.execute(
+                    select(SigningKey.agency_code).where(
+                        SigningKey.status == ACTIVE, SigningKey.agency_code.in_(agencies)
+                    )
+                ).scalars()
+            )
+            made = [
+                _new_key(uow, folder, agency, actor, "signing key created")
+                for agency in agencies
+                if agency not in have
+            ]
+            uow.commit()
+            return made
+    except IntegrityError:
+        pass  # another process made some at the same moment: one agency at a time
     made = []
     for agency in agencies:
         try:
