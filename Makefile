@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PG_BIN := /usr/lib/postgresql/15/bin
 CHROMIUM := /usr/bin/chromium
+# The suite runs in this many processes (pytest-xdist), each with its own PostgreSQL
+# server and browser: `make test TEST_WORKERS=1` runs it in one.
+TEST_WORKERS ?= auto
 LAYAN_DATABASE_URL ?= sqlite:///var/layan.db
 export LAYAN_DATABASE_URL
 
@@ -27,7 +30,7 @@ run: $(STAMP) ## Start Layan with demo data at http://127.0.0.1:8000 (embedded S
 test: $(STAMP) system-deps $(NODE_STAMP) ## Run the whole suite: SQLite, a real PostgreSQL server, headless Chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # PostgreSQL 15 and Chromium come from Debian; the suite starts and stops them itself.
 # poppler-utils (pdftoppm) and zbar-tools (zbarimg) read issued PDFs' QR codes back.
