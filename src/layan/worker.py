@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from layan.analytics.rollups import fold_all
 from layan.applications.sweep import sweep_deadlines
@@ -68,7 +69,7 @@ def sweep(db: Database) -> int:
     return marked
 
 
-def keep_months_ready(db: Database) -> list:  # type: ignore[type-arg]
+def keep_months_ready(db: Database) -> list[date]:
     """On PostgreSQL, the event log's partitions for this month and the next ones, and a
     month of its own for any event that fell into the default partition."""
     if db.is_sqlite:

@@ -41,21 +41,30 @@ def replica_url(database_url: str, request: pytest.FixtureRequest, tmp_path: Pat
     return _pg_copy(request.getfixturevalue("pg_base"))
 
 
+def _publish_renamed(primary: Database) -> int:
+    """A new version of the building approval under NEW_NAME, on the primary; its number."""
+    renamed = standard("pbg").model_copy(
+        update={"name": rules.Bilingual(id=NEW_NAME, en="Building approval (new)")}
+    )
+    return catalogue_service.publish_standard(primary.unit_of_work(), renamed)
+
+
+def _settings(primary_url: str, replica_url: str, data_dir: Path) -> Settings:
+    return Settings(
+        env="test",
+        database_url=primary_url,
+        database_replica_url=replica_url,
+        data_dir=data_dir,
+        secret_key=SECRET,
+    )
+
+
 def test_public_catalogue_reads_the_replica_and_applications_the_primary(
     database_url: str, replica_url: str, tmp_path: Path
 ) -> None:
     primary = Database(database_url)
-    renamed = standard("pbg").model_copy(
-        update={"name": rules.Bilingual(id=NEW_NAME, en="Building approval (new)")}
-    )
-    version = catalogue_service.publish_standard(primary.unit_of_work(), renamed)
-    settings = Settings(
-        env="test",
-        database_url=database_url,
-        database_replica_url=replica_url,
-        data_dir=tmp_path,
-        secret_key=SECRET,
-    )
+    version = _publish_renamed(primary)
+    settings = _settings(database_url, replica_url, tmp_path)
     with TestClient(create_app(settings)) as client:
         listed = client.get("/api/v1/services/pbg").json()
         page = client.get("/layanan/pbg").text
@@ -151,20 +160,11 @@ def test_a_streaming_replica_serves_the_catalogue_and_never_a_receipt(
 ) -> None:
     primary_url, replica_url = streaming
     primary = Database(primary_url)
-    settings = Settings(
-        env="test",
-        database_url=primary_url,
-        database_replica_url=replica_url,
-        data_dir=tmp_path,
-        secret_key=SECRET,
-    )
+    settings = _settings(primary_url, replica_url, tmp_path)
     try:
         _caught_up(primary_url, replica_url)
         _replay(replica_url, "pause")  # the replica lags from here on
-        renamed = standard("pbg").model_copy(
-            update={"name": rules.Bilingual(id=NEW_NAME, en="Building approval (new)")}
-        )
-        version = catalogue_service.publish_standard(primary.unit_of_work(), renamed)
+        version = _publish_renamed(primary)
         with TestClient(create_app(settings)) as client:
             lagging = client.get("/api/v1/services/pbg").json()
             answer = submit(client, "pbg")

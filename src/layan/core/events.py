@@ -15,7 +15,7 @@ from collections.abc import Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import (
     BigInteger,
@@ -150,6 +150,21 @@ def _hashed_fields(event: Event) -> dict[str, Any]:
 PENDING = "pending_events"
 
 
+class EventFields(TypedDict):
+    """What a caller says of one event; the ledger numbers and chains it."""
+
+    ledger: str
+    case_type: str
+    case_id: str
+    activity: str
+    lifecycle: str
+    actor: Actor
+    at: datetime
+    agency: NotRequired[str | None]  # when not given: the actor's, else the ledger's
+    unit: NotRequired[str | None]  # when not given: the actor's
+    payload: NotRequired[dict[str, Any] | None]
+
+
 def event_row(
     *,
     ledger: str,
@@ -181,34 +196,9 @@ def event_row(
     }
 
 
-def record_event(
-    session: Session,
-    *,
-    ledger: str,
-    case_type: str,
-    case_id: str,
-    activity: str,
-    lifecycle: str,
-    actor: Actor,
-    at: datetime,
-    agency: str | None = None,
-    unit: str | None = None,
-    payload: dict[str, Any] | None = None,
-) -> None:
-    """Add one event to `ledger`'s chain, written when the caller's transaction commits."""
-    row = event_row(
-        ledger=ledger,
-        case_type=case_type,
-        case_id=case_id,
-        activity=activity,
-        lifecycle=lifecycle,
-        actor=actor,
-        at=at,
-        agency=agency,
-        unit=unit,
-        payload=payload,
-    )
-    session.info.setdefault(PENDING, []).append(row)
+def record_event(session: Session, **fields: Unpack[EventFields]) -> None:
+    """Add one event to its ledger's chain, written when the caller's transaction commits."""
+    session.info.setdefault(PENDING, []).append(event_row(**fields))
 
 
 def append_pending(session: Session) -> int:

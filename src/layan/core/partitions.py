@@ -20,7 +20,9 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
+
+from layan.core.events import EVENTS
 
 PARENT = "events"
 DEFAULT = "events_default"
@@ -65,16 +67,9 @@ def months_between(first: date, last: date) -> list[date]:
 def months_spanned(connection: Connection) -> list[date]:
     """Every month from the event log's first event to its last, on either database."""
     first, last = connection.execute(
-        text(f'SELECT min("timestamp"), max("timestamp") FROM {PARENT}')
+        select(func.min(EVENTS.c.timestamp), func.max(EVENTS.c.timestamp))
     ).one()
-    if first is None:
-        return []
-    return months_between(_as_date(first), _as_date(last))
-
-
-def _as_date(value: datetime | str) -> date:
-    # SQLite hands back the text it stored.
-    return (datetime.fromisoformat(value) if isinstance(value, str) else value).date()
+    return [] if first is None else months_between(month_of(first), month_of(last))
 
 
 def is_partitioned(connection: Connection) -> bool:
@@ -103,14 +98,7 @@ def months(connection: Connection) -> list[date]:
 def ensure_months(connection: Connection, wanted: Iterable[date]) -> list[date]:
     """Give each wanted month a partition if it has none, moving its events out of the
     default partition; the months added. Nothing on an unpartitioned log."""
-    wanted = {month_of(m) for m in wanted}
-    if not wanted or not is_partitioned(connection):
-        return []
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPKEEP_LOCK})
-    missing = sorted(wanted - set(months(connection)))
-    for month in missing:
-        _add_month(connection, month)
-    return missing
+    return _ensure(connection, wanted) if is_partitioned(connection) else []
 
 
 def keep_ready(connection: Connection, now: datetime) -> list[date]:
@@ -118,14 +106,24 @@ def keep_ready(connection: Connection, now: datetime) -> list[date]:
     found in the default partition given its own; the months added."""
     if not is_partitioned(connection):
         return []
-    current = month_of(now)
-    ahead = [current]
+    ahead = [month_of(now)]
     for _ in range(AHEAD):
         ahead.append(next_month(ahead[-1]))
     stray = connection.execute(
         text(f"SELECT DISTINCT date_trunc('month', \"timestamp\") FROM {DEFAULT}")
     ).scalars()
-    return ensure_months(connection, [*ahead, *(m.date() for m in stray)])
+    return _ensure(connection, [*ahead, *stray])
+
+
+def _ensure(connection: Connection, wanted: Iterable[date | datetime]) -> list[date]:
+    missing = {month_of(m) for m in wanted}
+    if not missing:
+        return []
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPKEEP_LOCK})
+    added = sorted(missing - set(months(connection)))
+    for month in added:
+        _add_month(connection, month)
+    return added
 
 
 def _add_month(connection: Connection, month: date) -> None:

@@ -6,13 +6,20 @@ head in the database, so `layan audit verify` checks a generated history like an
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import select
 
 from layan.core.db import UnitOfWork
-from layan.core.events import GENESIS, Actor, Event, Ledger, event_hash, event_row, hashed_fields
+from layan.core.events import (
+    GENESIS,
+    Event,
+    EventFields,
+    Ledger,
+    event_hash,
+    event_row,
+    hashed_fields,
+)
 
 
 class Chains:
@@ -27,33 +34,10 @@ class Chains:
         self.next_id = first_id
         self.rows: list[dict[str, Any]] = []
 
-    def append(
-        self,
-        *,
-        ledger: str,
-        case_type: str,
-        case_id: str,
-        activity: str,
-        lifecycle: str,
-        actor: Actor,
-        at: datetime,
-        unit: str | None = None,
-        agency: str | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    def append(self, **fields: Unpack[EventFields]) -> dict[str, Any]:
         """One event, hashed over the same fields and in the same form as `record_event`."""
-        row = event_row(
-            ledger=ledger,
-            case_type=case_type,
-            case_id=case_id,
-            activity=activity,
-            lifecycle=lifecycle,
-            actor=actor,
-            at=at,
-            agency=agency,
-            unit=unit,
-            payload=payload,
-        )
+        row = event_row(**fields)
+        ledger = row["ledger"]
         seq, prev = self.heads.get(ledger, (0, GENESIS))
         row["seq"] = seq + 1
         row["hash"] = event_hash(prev, hashed_fields(row))

@@ -172,37 +172,31 @@ def active_key(uow: UnitOfWork, folder: KeyFolder, agency: str, actor: Actor) ->
 def ensure_keys(db: Database, folder: KeyFolder, agencies: list[str], actor: Actor) -> list[str]:
     """Give every agency of `agencies` without an active key a new one; the keys made.
 
-    Safe from several processes starting at once: at most one key per agency is active
-    (a unique index), and a process that lost the race reads the winner's key.
+    The missing keys are made together in one transaction. Safe from several processes
+    starting at once: at most one key per agency is active (a unique index), and a
+    process that lost the race reads again and makes only what is still missing (each
+    lost race means another process made a key, so the tries are bounded).
     """
-    try:  # the usual start: every key present, or all made in one transaction
-        with db.unit_of_work() as uow:
-            have = set(
-                uow.session.execute(
-                    select(SigningKey.agency_code).where(
-                        SigningKey.status == ACTIVE, SigningKey.agency_code.in_(agencies)
-                    )
-                ).scalars()
-            )
-            made = [
-                _new_key(uow, folder, agency, actor, "signing key created")
-                for agency in agencies
-                if agency not in have
-            ]
-            uow.commit()
-            return made
-    except IntegrityError:
-        pass  # another process made some at the same moment: one agency at a time
-    made = []
-    for agency in agencies:
+    for _ in range(len(agencies) + 1):
         try:
             with db.unit_of_work() as uow:
-                if _active(uow, agency) is None:
-                    made.append(_new_key(uow, folder, agency, actor, "signing key created"))
-                    uow.commit()
+                have = set(
+                    uow.session.execute(
+                        select(SigningKey.agency_code).where(
+                            SigningKey.status == ACTIVE, SigningKey.agency_code.in_(agencies)
+                        )
+                    ).scalars()
+                )
+                made = [
+                    _new_key(uow, folder, agency, actor, "signing key created")
+                    for agency in agencies
+                    if agency not in have
+                ]
+                uow.commit()
+                return made
         except IntegrityError:
-            continue  # another process made it first
-    return made
+            continue  # another process made some at the same moment
+    return []
 
 
 def rotate_key(db: Database, folder: KeyFolder, agency: str, actor: Actor) -> str:
